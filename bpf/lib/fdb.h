@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * MAC learning and lookup. Entries are keyed by (VLAN, MAC). New entries are admitted only
+ * under two caps — the table size (global) and the port's mac-limit — and a full table refuses
+ * newcomers instead of evicting anyone, so a flood of random source MACs cannot push known
+ * hosts out. Aging runs in the housekeeping timer (xvs_dp.bpf.c), not here.
+ */
+#ifndef XVS_LIB_FDB_H
+#define XVS_LIB_FDB_H
+
+#include "ctx.h"
+#include "eth.h"
+#include "maps.h"
+#include "stats.h"
+#include "vlan.h"
+
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+
+static __always_inline __u64 xvs_now(void)
+{
+	__u32 zero = 0;
+	struct xvs_clock_state *c = bpf_map_lookup_elem(&xvs_clock, &zero);
+
+	return c ? c->now_sec : 0;
+}
+
+/* Take one slot of the port's mac-limit; false (and counted) when the port is full. */
+static __always_inline int xvs_fdb_reserve(const struct xvs_port *p, struct xvs_port_stats *st)
+{
+	__u32 id = p->id;
+	__u32 *count = bpf_map_lookup_elem(&xvs_fdb_count, &id);
+	__u32 before;
+
+	if (!count)
+		return 0;
+	before = __sync_fetch_and_add(count, 1);
+	if (p->mac_limit && before >= p->mac_limit) {
+		__sync_fetch_and_sub(count, 1);
+		if (st)
+			st->learn_refused_port++;
+		return 0;
+	}
+	return 1;
+}
+
+static __always_inline void xvs_fdb_release(__u32 port_id)
+{
+	__u32 *count = bpf_map_lookup_elem(&xvs_fdb_count, &port_id);
+
+	if (count)
+		__sync_fetch_and_sub(count, 1);
+}
+
+/* Learn (f->vlan, src) on port p. Writes only when something changed (the entry is read on
+ * every frame by every CPU; a write per frame would bounce its cache line). */
+static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct xvs_frame *f,
+					  const __u8 *src, __u64 now, struct xvs_port_stats *st)
+{
+	struct xvs_fdb_key key = {};
+	struct xvs_fdb_entry *e, fresh = {};
+	__u16 old_port;
+	long err;
+
+	if (xvs_mac_is_zero(src))
+		return;
+	__builtin_memcpy(key.mac, src, XVS_ETH_ALEN);
+	key.vlan = f->vlan;
+
+	e = bpf_map_lookup_elem(&xvs_fdb, &key);
+	if (e) {
+		if (e->ifindex == p->ifindex) {
+			if (e->last_seen != now)
+				e->last_seen = now;
+			return;
+		}
+		if (e->flags & XVS_FDB_STATIC)
+			return;
+		/* The station moved to this port. */
+		if (!xvs_fdb_reserve(p, st))
+			return;
+		old_port = e->port_id;
+		e->ifindex = p->ifindex;
+		e->port_id = p->id;
+		e->last_seen = now;
+		xvs_fdb_release(old_port);
+		if (st)
+			st->learn_moves++;
+		return;
+	}
+
+	if (!xvs_fdb_reserve(p, st))
+		return;
+	fresh.ifindex = p->ifindex;
+	fresh.port_id = p->id;
+	fresh.last_seen = now;
+	err = bpf_map_update_elem(&xvs_fdb, &key, &fresh, BPF_NOEXIST);
+	if (err) {
+		xvs_fdb_release(p->id);
+		if (err == -E2BIG && st)
+			st->learn_refused_table++;
+	}
+}
+
+static __always_inline struct xvs_fdb_entry *xvs_fdb_lookup(const __u8 *dst, __u16 vlan)
+{
+	struct xvs_fdb_key key = {};
+
+	__builtin_memcpy(key.mac, dst, XVS_ETH_ALEN);
+	key.vlan = vlan;
+	return bpf_map_lookup_elem(&xvs_fdb, &key);
+}
+
+#endif

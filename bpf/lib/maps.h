@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * The maps of one switch instance. Userspace pins each under $XVS_ROOT/<switch>/<name>.
+ * Layouts come from include/xvs_abi.h; names are the pin names and say what a map holds.
+ */
+#ifndef XVS_LIB_MAPS_H
+#define XVS_LIB_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xvs_abi.h"
+
+/* Port table, keyed by the port netdev's ifindex. No prealloc, so an update replaces the
+ * element under RCU and the fast path never sees a half-written port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xvs_port);
+} xvs_ports SEC(".maps");
+
+/* Learned and static MAC entries. Sized at load time (the global cap). A plain hash, never
+ * LRU: when it is full new MACs are refused, existing hosts are never evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XVS_FDB_DEFAULT_MAX);
+	__type(key, struct xvs_fdb_key);
+	__type(value, struct xvs_fdb_entry);
+} xvs_fdb SEC(".maps");
+
+/* Learned (dynamic) FDB entries per port id, for the per-port cap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_fdb_count SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xvs_port_stats);
+} xvs_stats SEC(".maps");
+
+/* Known-unicast output: ifindex -> netdev, no egress program (the egress work is done inline
+ * at ingress, which is cheaper than an egress program per frame). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} xvs_tx SEC(".maps");
+
+/* Flood output: the same ports, each with the egress program that decides membership and
+ * tags the copy for its port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} xvs_flood SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_config);
+} xvs_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_clock_state);
+} xvs_clock SEC(".maps");
+
+struct xvs_timer_slot {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_timer_slot);
+} xvs_timer SEC(".maps");
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/* Per-port counters and the one drop helper every non-pass verdict goes through. */
+#ifndef XVS_LIB_STATS_H
+#define XVS_LIB_STATS_H
+
+#include "ctx.h"
+#include "maps.h"
+
+/* A pipeline stage returns XVS_CONTINUE to go on, or an enum xvs_drop_reason. */
+#define XVS_CONTINUE (-1)
+
+static __always_inline struct xvs_port_stats *xvs_stats_of(__u32 port_id)
+{
+	return bpf_map_lookup_elem(&xvs_stats, &port_id);
+}
+
+static __always_inline int xvs_drop(struct xvs_port_stats *st, int reason)
+{
+	if (st && reason >= 0 && reason < XVS_DROP_SLOTS)
+		st->drops[reason]++;
+	return XVS_VERDICT_DROP;
+}
+
+static __always_inline void xvs_count_tx(__u32 port_id, __u32 bytes)
+{
+	struct xvs_port_stats *st = xvs_stats_of(port_id);
+
+	if (st) {
+		st->tx_packets++;
+		st->tx_bytes += bytes;
+	}
+}
+
+#endif

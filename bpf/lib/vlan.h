@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * VLAN classification at ingress and tagging at egress: the frame-semantics table of
+ * DESIGN.md, in one place for the unicast fast path and the flood egress program.
+ */
+#ifndef XVS_LIB_VLAN_H
+#define XVS_LIB_VLAN_H
+
+#include "ctx.h"
+#include "eth.h"
+#include "stats.h"
+
+/* What the pipeline knows about the frame in hand. */
+struct xvs_frame {
+	__u16 vlan;     /* internal VLAN: 0 = the untagged network, else 1..4094 */
+	__u16 pcp_dei;  /* PCP and DEI bits of the frame's tag (0 if it came untagged) */
+	__u8  tagged;   /* an 802.1Q tag sits at offset 12 in the bytes right now */
+	__u8  pad[3];
+	__u32 len;      /* bytes on the wire, tracks pushes and pops */
+};
+
+static __always_inline int xvs_vid_in(const __u64 *bitmap, __u16 vid)
+{
+	return (bitmap[(vid >> 6) & (XVS_VLAN_WORDS - 1)] >> (vid & 63)) & 1;
+}
+
+/* The VLAN an untagged (or priority-tagged) frame joins on this port. */
+static __always_inline __u16 xvs_port_untagged_vlan(const struct xvs_port *p)
+{
+	if (p->mode == XVS_VLAN_ACCESS)
+		return p->access_vid;
+	if (p->mode == XVS_VLAN_TRUNK)
+		return p->native_vid;
+	return 0;
+}
+
+static __always_inline int xvs_port_is_member(const struct xvs_port *p, __u16 vlan)
+{
+	if (p->mode == XVS_VLAN_TRUNK)
+		return vlan == p->native_vid || (vlan && xvs_vid_in(p->trunk_vids, vlan));
+	return vlan == xvs_port_untagged_vlan(p);
+}
+
+/*
+ * Classify a frame arriving on port p. Fills f; returns XVS_CONTINUE or a drop reason.
+ * Rules, in order: outer 0x88a8/0x9100 dropped; VID 4095 dropped; VID 0 followed by another
+ * tag dropped; VID 0 = priority tag = untagged; VID != 0 only on a trunk and only if allowed.
+ */
+static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data, void *data_end,
+					    struct xvs_frame *f)
+{
+	struct xvs_ethhdr *eth = data;
+	struct xvs_vlanhdr *vh;
+	__u16 tci, vid;
+
+	if ((void *)(eth + 1) > data_end)
+		return XVS_DROP_MALFORMED;
+
+	if (eth->proto == bpf_htons(XVS_TPID_8021AD) || eth->proto == bpf_htons(XVS_TPID_QINQ))
+		return XVS_DROP_BAD_TPID;
+
+	if (eth->proto != bpf_htons(XVS_TPID_8021Q)) {
+		f->vlan = xvs_port_untagged_vlan(p);
+		f->pcp_dei = 0;
+		f->tagged = 0;
+		return XVS_CONTINUE;
+	}
+
+	vh = (void *)(eth + 1);
+	if ((void *)(vh + 1) > data_end)
+		return XVS_DROP_MALFORMED;
+	tci = bpf_ntohs(vh->tci);
+	vid = tci & XVS_VID_MASK;
+
+	if (vid == XVS_VID_RESERVED)
+		return XVS_DROP_VID_4095;
+	if (vid == 0) {
+		if (xvs_is_tag_tpid(vh->proto))
+			return XVS_DROP_VLAN0_STACKING;
+		f->vlan = xvs_port_untagged_vlan(p);
+	} else {
+		if (p->mode != XVS_VLAN_TRUNK || !xvs_vid_in(p->trunk_vids, vid))
+			return XVS_DROP_FILTERED_VLAN;
+		f->vlan = vid;
+	}
+	f->pcp_dei = tci & XVS_PCP_DEI_MASK;
+	f->tagged = 1;
+	return XVS_CONTINUE;
+}
+
+/* Insert an 802.1Q tag after the MAC addresses. */
+static __always_inline int xvs_tag_push(xvs_ctx_t *ctx, __u16 tci)
+{
+	struct xvs_vlan_ethhdr *veth;
+	__u8 macs[2 * XVS_ETH_ALEN];
+	void *data, *data_end;
+
+	if (xvs_adjust_head(ctx, -XVS_VLAN_HLEN))
+		return XVS_DROP_INTERNAL;
+	data = xvs_data(ctx);
+	data_end = xvs_data_end(ctx);
+	veth = data;
+	if ((void *)(veth + 1) > data_end)
+		return XVS_DROP_INTERNAL;
+	/* dst and src move 4 bytes towards the head; the old ethertype stays where it was and
+	 * becomes the tag's inner protocol. The regions overlap: go through a local copy. */
+	__builtin_memcpy(macs, data + XVS_VLAN_HLEN, sizeof(macs));
+	__builtin_memcpy(veth->dst, macs, sizeof(macs));
+	veth->tpid = bpf_htons(XVS_TPID_8021Q);
+	veth->tci = bpf_htons(tci);
+	return XVS_CONTINUE;
+}
+
+/* Remove the outer tag. Refuses to uncover a second tag: a frame never leaves untagged with a
+ * tag still inside it. */
+static __always_inline int xvs_tag_pop(xvs_ctx_t *ctx)
+{
+	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
+	__u8 macs[2 * XVS_ETH_ALEN];
+	struct xvs_ethhdr *eth;
+
+	if ((void *)(veth + 1) > xvs_data_end(ctx))
+		return XVS_DROP_INTERNAL;
+	if (xvs_is_tag_tpid(veth->proto))
+		return XVS_DROP_SECOND_TAG;
+	__builtin_memcpy(macs, veth->dst, sizeof(macs));
+	if (xvs_adjust_head(ctx, XVS_VLAN_HLEN))
+		return XVS_DROP_INTERNAL;
+	eth = xvs_data(ctx);
+	if ((void *)(eth + 1) > xvs_data_end(ctx))
+		return XVS_DROP_INTERNAL;
+	__builtin_memcpy(eth->dst, macs, sizeof(macs));
+	return XVS_CONTINUE;
+}
+
+static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
+{
+	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
+
+	if ((void *)(veth + 1) > xvs_data_end(ctx))
+		return XVS_DROP_INTERNAL;
+	veth->tci = bpf_htons(tci);
+	return XVS_CONTINUE;
+}
+
+/*
+ * Make the frame what port p must send: check link and membership, then tag it when it leaves
+ * a trunk in a non-native VLAN, untag it otherwise. PCP/DEI of a tagged frame are kept; an
+ * untagged frame leaves a trunk with PCP 0. Returns XVS_CONTINUE or a drop reason.
+ */
+static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port *p,
+					   struct xvs_frame *f)
+{
+	int want_tag, ret = XVS_CONTINUE;
+	__u16 tci = f->pcp_dei | f->vlan;
+
+	if (!(p->flags & XVS_PORT_LINK_UP))
+		return XVS_DROP_EGRESS_LINK_DOWN;
+	if (!xvs_port_is_member(p, f->vlan))
+		return XVS_DROP_EGRESS_VLAN;
+
+	want_tag = p->mode == XVS_VLAN_TRUNK && f->vlan != p->native_vid;
+	if (want_tag && f->tagged) {
+		ret = xvs_tag_rewrite(ctx, tci);
+	} else if (want_tag) {
+		ret = xvs_tag_push(ctx, tci);
+		f->len += XVS_VLAN_HLEN;
+	} else if (f->tagged) {
+		ret = xvs_tag_pop(ctx);
+		f->len -= XVS_VLAN_HLEN;
+	}
+	f->tagged = want_tag;
+	return ret;
+}
+
+#endif

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * The xvs dataplane, XDP flavour: one loaded instance per switch.
+ *
+ *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
+ *                     learn -> lookup; known unicast gets its egress work inline and leaves
+ *                     through xvs_tx; everything else is flooded through xvs_flood.
+ *   xvs_flood_egress  devmap egress program of xvs_flood: per copy, the port's membership
+ *                     check and tagging.
+ *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
+ *                     and ages the FDB, so the switch needs no userspace process.
+ *
+ * The program order matters: xvs_ingress is first so that `xdp-loader load` picks it.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "lib/ctx.h"
+#include "lib/eth.h"
+#include "lib/maps.h"
+#include "lib/stats.h"
+#include "lib/vlan.h"
+#include "lib/fdb.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define XVS_NSEC_PER_SEC 1000000000ULL
+
+/*
+ * Flood: put the frame in canonical form — always carrying an 802.1Q tag with its internal
+ * VLAN and PCP — so each copy's egress program knows the VLAN from the bytes alone, then let
+ * the devmap copy it to every port but the ingress one.
+ */
+static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, struct xvs_frame *f,
+				     struct xvs_port_stats *st)
+{
+	__u16 tci = f->pcp_dei | f->vlan;
+	int ret;
+
+	ret = f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	if (st)
+		st->flooded++;
+	return bpf_redirect_map(&xvs_flood, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+}
+
+static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in,
+				       const struct xvs_fdb_entry *e, struct xvs_frame *f,
+				       struct xvs_port_stats *st)
+{
+	__u32 out_ifindex = e->ifindex;
+	const struct xvs_port *out;
+	int ret;
+
+	if (out_ifindex == in->ifindex)
+		return xvs_drop(st, XVS_DROP_SAME_PORT);
+	out = bpf_map_lookup_elem(&xvs_ports, &out_ifindex);
+	if (!out)
+		return xvs_drop(st, XVS_DROP_NO_EGRESS);
+	ret = xvs_vlan_egress(ctx, out, f);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
+	if (ret != XDP_REDIRECT)
+		return xvs_drop(st, XVS_DROP_NO_EGRESS);
+	xvs_count_tx(out->id, f->len);
+	return ret;
+}
+
+SEC("xdp")
+int xvs_ingress(struct xdp_md *ctx)
+{
+	__u32 ifindex = xvs_ingress_ifindex(ctx);
+	struct xvs_frame f = {};
+	struct xvs_port_stats *st;
+	struct xvs_fdb_entry *e;
+	struct xvs_ethhdr *eth;
+	const struct xvs_port *p;
+	void *data, *data_end;
+	__u8 dst[XVS_ETH_ALEN];
+	int ret;
+
+	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
+	if (!p)
+		return XDP_DROP; /* not (or no longer) a port of this switch */
+	st = xvs_stats_of(p->id);
+	f.len = xvs_frame_len(ctx);
+	if (st) {
+		st->rx_packets++;
+		st->rx_bytes += f.len;
+	}
+	if (!(p->flags & XVS_PORT_LINK_UP))
+		return xvs_drop(st, XVS_DROP_LINK_DOWN);
+
+	data = xvs_data(ctx);
+	data_end = xvs_data_end(ctx);
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return xvs_drop(st, XVS_DROP_MALFORMED);
+	if (xvs_mac_is_link_local(eth->dst))
+		return xvs_drop(st, XVS_DROP_RESERVED_MAC);
+	if (xvs_mac_is_multicast(eth->src))
+		return xvs_drop(st, XVS_DROP_INVALID_SRC_MAC);
+	if ((p->flags & XVS_PORT_HAS_MAC) && !(p->flags & XVS_PORT_ALLOW_SPOOF) &&
+	    !xvs_mac_equal(eth->src, p->mac))
+		return xvs_drop(st, XVS_DROP_MAC_SPOOFING);
+
+	ret = xvs_vlan_ingress(p, data, data_end, &f);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+
+	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
+
+	/* Keep dst on the stack: the egress work below moves the packet head. */
+	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
+	if (xvs_mac_is_multicast(dst))
+		return xvs_send_flood(ctx, &f, st);
+	e = xvs_fdb_lookup(dst, f.vlan);
+	if (!e)
+		return xvs_send_flood(ctx, &f, st);
+	return xvs_unicast(ctx, p, e, &f, st);
+}
+
+/* Egress program of xvs_flood: the frame arrives in canonical (tagged) form. */
+SEC("xdp/devmap")
+int xvs_flood_egress(struct xdp_md *ctx)
+{
+	__u32 ifindex = xvs_egress_ifindex(ctx);
+	struct xvs_vlan_ethhdr *veth;
+	struct xvs_frame f = {};
+	const struct xvs_port *p;
+	__u16 tci;
+	int ret;
+
+	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
+	if (!p)
+		return XDP_DROP;
+	veth = xvs_data(ctx);
+	if ((void *)(veth + 1) > xvs_data_end(ctx) || veth->tpid != bpf_htons(XVS_TPID_8021Q))
+		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_INTERNAL);
+	tci = bpf_ntohs(veth->tci);
+	f.vlan = tci & XVS_VID_MASK;
+	f.pcp_dei = tci & XVS_PCP_DEI_MASK;
+	f.tagged = 1;
+	f.len = xvs_frame_len(ctx);
+
+	/* Not a member, or link down: this copy is simply not for this port. */
+	if (!(p->flags & XVS_PORT_LINK_UP) || !xvs_port_is_member(p, f.vlan))
+		return XDP_DROP;
+	ret = xvs_vlan_egress(ctx, p, &f);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(p->id), ret);
+	xvs_count_tx(p->id, f.len);
+	return XDP_PASS;
+}
+
+/* ---- housekeeping: coarse clock and FDB aging, driven by a bpf_timer ---- */
+
+struct bpf_map;
+
+struct xvs_sweep {
+	__u64 now;
+	__u64 aging;
+	__u64 aged;
+};
+
+static long xvs_age_one(struct bpf_map *map, struct xvs_fdb_key *key, struct xvs_fdb_entry *e,
+			struct xvs_sweep *s)
+{
+	if (e->flags & XVS_FDB_STATIC)
+		return 0;
+	if (s->now - e->last_seen < s->aging)
+		return 0;
+	if (bpf_map_delete_elem(map, key) == 0) {
+		xvs_fdb_release(e->port_id);
+		s->aged++;
+	}
+	return 0;
+}
+
+static __u64 xvs_clock_tick(void)
+{
+	__u32 zero = 0;
+	struct xvs_clock_state *c = bpf_map_lookup_elem(&xvs_clock, &zero);
+	__u64 now = bpf_ktime_get_ns() / XVS_NSEC_PER_SEC;
+
+	if (c)
+		c->now_sec = now;
+	return now;
+}
+
+static int xvs_timer_fired(void *map __attribute__((unused)), __u32 *key __attribute__((unused)),
+			   struct xvs_timer_slot *slot)
+{
+	struct xvs_sweep s = { .now = xvs_clock_tick(), .aging = XVS_AGING_DEFAULT_SEC };
+	struct xvs_clock_state *c;
+	struct xvs_config *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&xvs_config, &zero);
+	if (cfg && cfg->aging_sec)
+		s.aging = cfg->aging_sec;
+	bpf_for_each_map_elem(&xvs_fdb, xvs_age_one, &s, 0);
+	c = bpf_map_lookup_elem(&xvs_clock, &zero);
+	if (c) {
+		c->sweeps++;
+		c->aged += s.aged;
+	}
+	bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0);
+	return 0;
+}
+
+#define XVS_CLOCK_MONOTONIC 1
+
+SEC("tc")
+int xvs_housekeeping(struct __sk_buff *skb __attribute__((unused)))
+{
+	struct xvs_timer_slot *slot;
+	__u32 zero = 0;
+	long err;
+
+	xvs_clock_tick();
+	slot = bpf_map_lookup_elem(&xvs_timer, &zero);
+	if (!slot)
+		return 1;
+	err = bpf_timer_init(&slot->timer, &xvs_timer, XVS_CLOCK_MONOTONIC);
+	if (err && err != -16 /* -EBUSY: already running */)
+		return 2;
+	if (bpf_timer_set_callback(&slot->timer, xvs_timer_fired))
+		return 3;
+	if (bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0))
+		return 4;
+	return 0;
+}

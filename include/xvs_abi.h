@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvs ABI: every struct and enum shared by the BPF dataplane and userspace.
+ *
+ * This header is included by both sides (BPF with clang -target bpf, userspace with gcc), so it
+ * uses only fixed-width kernel types. Every struct has explicit padding and a static size
+ * assert: a map key or value that changes size is an ABI break and must fail the build.
+ */
+#ifndef XVS_ABI_H
+#define XVS_ABI_H
+
+#include <linux/types.h>
+
+#define XVS_MAX_PORTS     256   /* port ids are 1..XVS_MAX_PORTS-1; 0 means "no port" */
+#define XVS_NAME_LEN      16    /* port and switch names, like IFNAMSIZ */
+#define XVS_VID_MAX       4094  /* usable VLAN ids are 1..4094; 0 = the untagged network */
+#define XVS_VID_RESERVED  4095
+#define XVS_VLAN_WORDS    64    /* 4096-bit VLAN membership bitmap as 64 x u64 */
+
+#define XVS_FDB_DEFAULT_MAX    131072 /* global FDB cap (map size) */
+#define XVS_AGING_DEFAULT_SEC  300
+#define XVS_MAC_LIMIT_DEFAULT  0      /* 0: no per-port cap beyond the global one */
+
+/* Port VLAN mode, see the frame-semantics table in DESIGN.md. */
+enum xvs_vlan_mode {
+	XVS_VLAN_UNTAGGED = 0,
+	XVS_VLAN_ACCESS   = 1,
+	XVS_VLAN_TRUNK    = 2,
+};
+
+/* Port flags (struct xvs_port.flags). */
+enum xvs_port_flags {
+	XVS_PORT_LINK_UP     = 1 << 0, /* administratively up: sends and receives */
+	XVS_PORT_HAS_MAC     = 1 << 1, /* .mac is the VM adapter's configured MAC */
+	XVS_PORT_ALLOW_SPOOF = 1 << 2, /* MAC spoofing allowed: any source MAC accepted */
+};
+
+/* Port kind, for display and for what `switch del` must remove. */
+enum xvs_port_kind {
+	XVS_PORT_VM     = 0, /* emulated VM NIC: an existing netdev */
+	XVS_PORT_HOST   = 1, /* the management OS adapter the switch created */
+	XVS_PORT_UPLINK = 2, /* the external switch's physical NIC */
+};
+
+/*
+ * Why a frame was dropped. Each has a name in xvs_drop_names[] (loader) and is counted per
+ * port. Append only: the numbers index xvs_port_stats.drops[].
+ */
+enum xvs_drop_reason {
+	XVS_DROP_MALFORMED = 0,      /* shorter than its headers claim */
+	XVS_DROP_LINK_DOWN,          /* ingress port is link down */
+	XVS_DROP_RESERVED_MAC,       /* 01:80:c2:00:00:0x: STP, pause, LACP are never forwarded */
+	XVS_DROP_INVALID_SRC_MAC,    /* multicast source MAC */
+	XVS_DROP_VID_4095,           /* VID 4095 is reserved */
+	XVS_DROP_BAD_TPID,           /* 0x88a8 / 0x9100 outer tag */
+	XVS_DROP_VLAN0_STACKING,     /* VID 0 tag followed by another tag */
+	XVS_DROP_FILTERED_VLAN,      /* tag not accepted by the port's VLAN mode */
+	XVS_DROP_SECOND_TAG,         /* a second tag on a non-trunk port */
+	XVS_DROP_MAC_SPOOFING,       /* source MAC is not the port's MAC */
+	XVS_DROP_SAME_PORT,          /* destination was learned on the ingress port */
+	XVS_DROP_EGRESS_LINK_DOWN,   /* known unicast to a port that is link down */
+	XVS_DROP_EGRESS_VLAN,        /* known unicast to a port not in the frame's VLAN */
+	XVS_DROP_NO_EGRESS,          /* egress port has no device entry (being removed) */
+	XVS_DROP_INTERNAL,           /* a helper failed (adjust_head); should never happen */
+	XVS_DROP__MAX,
+};
+#define XVS_DROP_SLOTS 16
+_Static_assert(XVS_DROP__MAX <= XVS_DROP_SLOTS, "drop reasons outgrew their counter slots");
+
+/* Port table value. Map xvs_ports: key = ifindex (__u32) of the port's netdev. */
+struct xvs_port {
+	__u32 ifindex;
+	__u16 id;                        /* 1..XVS_MAX_PORTS-1: index of counters */
+	__u8  mode;                      /* enum xvs_vlan_mode */
+	__u8  kind;                      /* enum xvs_port_kind */
+	__u16 access_vid;                /* mode access */
+	__u16 native_vid;                /* mode trunk: untagged frames join it (0 = untagged net) */
+	__u32 flags;                     /* enum xvs_port_flags */
+	__u32 mac_limit;                 /* max learned MACs on this port, 0 = only the global cap */
+	__u8  mac[6];                    /* configured MAC if XVS_PORT_HAS_MAC */
+	__u16 pad0;
+	char  name[XVS_NAME_LEN];        /* port name within the switch */
+	__u64 trunk_vids[XVS_VLAN_WORDS];/* mode trunk: allowed VIDs, bit v set = VID v allowed */
+};
+_Static_assert(sizeof(struct xvs_port) == 560, "struct xvs_port ABI");
+
+/* FDB key: (VLAN, MAC). Map xvs_fdb. */
+struct xvs_fdb_key {
+	__u8  mac[6];
+	__u16 vlan;                      /* internal VLAN: 0 = untagged network, else 1..4094 */
+};
+_Static_assert(sizeof(struct xvs_fdb_key) == 8, "struct xvs_fdb_key ABI");
+
+enum xvs_fdb_flags {
+	XVS_FDB_STATIC = 1 << 0,         /* added by the administrator: never aged, never moved */
+};
+
+struct xvs_fdb_entry {
+	__u32 ifindex;                   /* the port's netdev, key of xvs_ports and the devmaps */
+	__u16 port_id;
+	__u16 flags;                     /* enum xvs_fdb_flags */
+	__u64 last_seen;                 /* dataplane clock, seconds */
+};
+_Static_assert(sizeof(struct xvs_fdb_entry) == 16, "struct xvs_fdb_entry ABI");
+
+/* Per-port counters. Map xvs_stats: PERCPU_ARRAY indexed by port id; userspace sums CPUs. */
+struct xvs_port_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 flooded;                   /* frames from this port flooded (bcast/mcast/unknown) */
+	__u64 learn_refused_port;        /* new MAC not learned: port's mac-limit reached */
+	__u64 learn_refused_table;       /* new MAC not learned: global FDB cap reached */
+	__u64 learn_moves;               /* a learned MAC moved to this port */
+	__u64 drops[XVS_DROP_SLOTS];
+};
+_Static_assert(sizeof(struct xvs_port_stats) == 192, "struct xvs_port_stats ABI");
+
+enum xvs_switch_type {
+	XVS_SWITCH_EXTERNAL = 0,
+	XVS_SWITCH_INTERNAL = 1,
+	XVS_SWITCH_PRIVATE  = 2,
+};
+
+enum xvs_switch_flags {
+	XVS_SWITCH_NO_MGMT_OS = 1 << 0,  /* external switch without the host adapter */
+};
+
+/* Switch-wide settings. Map xvs_config: ARRAY with one entry, key 0. */
+struct xvs_config {
+	__u32 aging_sec;                 /* learned entries idle this long are removed */
+	__u32 type;                      /* enum xvs_switch_type */
+	__u32 flags;                     /* enum xvs_switch_flags */
+	__u32 fdb_max;                   /* the global cap (size of xvs_fdb), for display */
+	char  name[XVS_NAME_LEN];
+	char  uplink[XVS_NAME_LEN];      /* external: the uplink netdev name */
+};
+_Static_assert(sizeof(struct xvs_config) == 48, "struct xvs_config ABI");
+
+/* Dataplane-wide state the housekeeping timer maintains. Map xvs_clock: ARRAY, key 0. */
+struct xvs_clock_state {
+	__u64 now_sec;                   /* coarse clock read by the fast path */
+	__u64 sweeps;                    /* aging sweeps done */
+	__u64 aged;                      /* entries removed by aging */
+	__u64 pad0;
+};
+_Static_assert(sizeof(struct xvs_clock_state) == 32, "struct xvs_clock_state ABI");
+
+#endif /* XVS_ABI_H */

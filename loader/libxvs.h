@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libxvs: create, open and configure xvs switches.
+ *
+ * A switch is one loaded instance of the dataplane whose maps, programs and XDP links are
+ * pinned under $XVS_ROOT/<switch>/. Every function returns 0 or -errno; on error,
+ * xvs_errmsg() holds one line that says why, for the user. A function that fails changes
+ * nothing (it validates first and rolls back what it did).
+ */
+#ifndef XVS_LIBXVS_H
+#define XVS_LIBXVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "xvs_abi.h"
+
+#define XVS_ROOT_DEFAULT "/sys/fs/bpf/xvs"
+#define XVS_RUN_DEFAULT  "/run/xvs"
+#define XVS_SWITCH_NAME_MAX 12 /* leaves room for the "-sw" suffix of the host port device */
+#define XVS_HOST_PORT   "host"
+#define XVS_UPLINK_PORT "uplink"
+
+/* The message of the last failed call in this thread. */
+const char *xvs_errmsg(void);
+/* Record a failure (used inside libxvs; returns err for `return xvs_fail(...)`). */
+int xvs_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+const char *xvs_root_dir(void);
+const char *xvs_run_dir(void);
+
+/* Serialise changes from concurrent xvs processes: an exclusive lock on $XVS_RUN/lock. */
+int xvs_lock(void);
+void xvs_unlock(int lock_fd);
+
+struct xvs_switch_opts {
+	const char *name;
+	enum xvs_switch_type type;
+	const char *uplink;          /* external only */
+	bool no_management_os;       /* external only */
+	__u32 fdb_max;               /* 0: XVS_FDB_DEFAULT_MAX */
+	__u32 aging_sec;             /* 0: XVS_AGING_DEFAULT_SEC */
+};
+
+struct xvs_switch {
+	char name[XVS_NAME_LEN];
+	char dir[512];
+	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, flood_fd, config_fd, clock_fd;
+	int ingress_fd, egress_fd;
+	int ncpus;
+};
+
+int xvs_switch_create(const struct xvs_switch_opts *opts);
+int xvs_switch_destroy(const char *name);
+int xvs_switch_open(const char *name, struct xvs_switch **out);
+void xvs_switch_close(struct xvs_switch *sw);
+/* Names of all switches under $XVS_ROOT, sorted; *names is malloc'd (free it). */
+int xvs_switch_list(char (**names)[XVS_NAME_LEN], int *count);
+int xvs_switch_config(struct xvs_switch *sw, struct xvs_config *cfg);
+int xvs_switch_set_aging(struct xvs_switch *sw, __u32 seconds);
+int xvs_switch_clock(struct xvs_switch *sw, struct xvs_clock_state *clk);
+const char *xvs_switch_type_name(__u32 type);
+int xvs_switch_type_parse(const char *s, enum xvs_switch_type *type);
+
+/* Ports. A port name is unique within its switch; a netdev belongs to at most one switch. */
+int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, const __u8 *mac,
+		 enum xvs_port_kind kind);
+int xvs_port_del(struct xvs_switch *sw, const char *port);
+int xvs_port_get(struct xvs_switch *sw, const char *port, struct xvs_port *out);
+/* All ports, sorted by id; *ports is malloc'd. */
+int xvs_port_list(struct xvs_switch *sw, struct xvs_port **ports, int *count);
+int xvs_port_set_untagged(struct xvs_switch *sw, const char *port);
+int xvs_port_set_access(struct xvs_switch *sw, const char *port, __u16 vid);
+int xvs_port_set_trunk(struct xvs_switch *sw, const char *port, const __u64 *vids, __u16 native);
+int xvs_port_set_link(struct xvs_switch *sw, const char *port, bool up);
+int xvs_port_set_mac_limit(struct xvs_switch *sw, const char *port, __u32 limit);
+int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allow);
+/* Which switch owns this ifindex, if any (name copied to owner). 1 = owned, 0 = free. */
+int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
+
+/* FDB. */
+struct xvs_fdb_row {
+	struct xvs_fdb_key key;
+	struct xvs_fdb_entry entry;
+};
+int xvs_fdb_dump(struct xvs_switch *sw, struct xvs_fdb_row **rows, int *count);
+int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const char *port);
+/* Remove all learned entries; static entries stay. */
+int xvs_fdb_flush(struct xvs_switch *sw);
+/* Remove the learned entries of one port (on port del, VLAN change, link down). */
+int xvs_fdb_flush_port(struct xvs_switch *sw, __u32 ifindex);
+/* Remove every entry of one port, static ones too (on port del). */
+int xvs_fdb_forget_port(struct xvs_switch *sw, __u32 ifindex);
+__u32 xvs_fdb_learned_count(struct xvs_switch *sw, __u16 port_id);
+
+/* Counters, summed over CPUs. */
+int xvs_stats_read(struct xvs_switch *sw, __u16 port_id, struct xvs_port_stats *out);
+int xvs_stats_reset(struct xvs_switch *sw, __u16 port_id);
+const char *xvs_drop_name(int reason);
+
+/* Parsing helpers shared by the tool and the tests. */
+/* Switch and port names: 1..max of [A-Za-z0-9_-], not starting with '-'. */
+int xvs_valid_name(const char *s, size_t max);
+int xvs_parse_mac(const char *s, __u8 mac[6]);
+void xvs_format_mac(const __u8 mac[6], char buf[18]);
+int xvs_parse_vid(const char *s, __u16 *vid);
+/* "2-4,10" or "all" into a 4096-bit bitmap; VIDs 1..4094 only. */
+int xvs_parse_vid_list(const char *s, __u64 vids[XVS_VLAN_WORDS]);
+/* The inverse, compact ranges; returns the length written (truncated to len). */
+int xvs_format_vid_list(const __u64 vids[XVS_VLAN_WORDS], char *buf, size_t len);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The few netdev operations libxvs needs: the host adapter's veth pair, link state, GRO. */
+#ifndef XVS_NETDEV_H
+#define XVS_NETDEV_H
+
+#include <stdbool.h>
+
+int xvs_netdev_veth_add(const char *name, const char *peer);
+int xvs_netdev_del(const char *name);
+int xvs_netdev_up(const char *name);
+/* XDP_REDIRECT into a veth is dropped unless its peer runs NAPI: GRO on (or an XDP program). */
+int xvs_netdev_set_gro(const char *name, bool on);
+
+#endif
