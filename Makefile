@@ -40,7 +40,7 @@ LIB      := $(BUILD)/libxvs.a
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-BINS := $(BUILD)/xvs $(BUILD)/xvs-trafgen $(UNIT_BIN)
+BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen)
 
 .PHONY: all clean test unit integration demo bench setup install
 all: $(BINS)

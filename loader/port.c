@@ -209,14 +209,20 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 {
 	struct xvs_port p;
 	char path[700];
-	int err;
+	int err, link_fd;
 
 	err = xvs_port_get(sw, port, &p);
 	if (err)
 		return err;
-	/* Detach first: once the pin is gone the link's last reference closes and frames stop
-	 * entering through this port. */
+	/* Detach first, so frames stop entering through this port before it is dismantled. */
 	link_pin_path(sw, port, path, sizeof(path));
+	link_fd = bpf_obj_get(path);
+	if (link_fd >= 0) {
+		/* Detach now: dropping the last reference would detach too, but from a deferred
+		 * work item, and a quick re-attach to the same netdev would then find it busy. */
+		bpf_link_detach(link_fd);
+		close(link_fd);
+	}
 	if (unlink(path) && errno != ENOENT)
 		return xvs_fail(-errno, "cannot remove %s: %s", path, strerror(errno));
 	bpf_map_delete_elem(sw->flood_fd, &p.ifindex);
@@ -275,7 +281,7 @@ int xvs_port_set_trunk(struct xvs_switch *sw, const char *port, const __u64 *vid
 
 	if (native > XVS_VID_MAX)
 		return xvs_fail(-EINVAL, "invalid native VLAN %u: must be 0-4094", native);
-	if (vids[0] & 1 || vids[XVS_VLAN_WORDS - 1] >> 62)
+	if (vids[0] & 1 || vids[XVS_VLAN_WORDS - 1] >> 63) /* VID 0 or 4095 */
 		return xvs_fail(-EINVAL, "VLAN list may hold only VIDs 1-4094");
 	err = xvs_port_get(sw, port, &p);
 	if (err)
