@@ -12,6 +12,24 @@
 #include "libxvs.h"
 
 static __thread char errbuf[512];
+static __thread char warnbuf[512];
+
+const char *xvs_warning(void)
+{
+	return warnbuf[0] ? warnbuf : NULL;
+}
+
+void xvs_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	warnbuf[0] = '\0';
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(warnbuf, sizeof(warnbuf), fmt, ap);
+	va_end(ap);
+}
 
 const char *xvs_errmsg(void)
 {

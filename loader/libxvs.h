@@ -26,6 +26,11 @@ const char *xvs_errmsg(void);
 /* Record a failure (used inside libxvs; returns err for `return xvs_fail(...)`). */
 int xvs_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A warning left by the last successful call that has one (NULL if none), and the setter
+ * (NULL clears). */
+const char *xvs_warning(void);
+void xvs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 const char *xvs_root_dir(void);
 const char *xvs_run_dir(void);
 

@@ -11,4 +11,11 @@ int xvs_netdev_up(const char *name);
 /* XDP_REDIRECT into a veth is dropped unless its peer runs NAPI: GRO on (or an XDP program). */
 int xvs_netdev_set_gro(const char *name, bool on);
 
+/*
+ * If ifindex is a veth, turn GRO on at its peer, wherever the peer lives (this namespace, a
+ * named one, or a process's), so that XDP redirects into the port are delivered. 0 if done or
+ * not a veth (*is_veth says which); -errno if the peer could not be reached.
+ */
+int xvs_netdev_prepare_peer(int ifindex, bool *is_veth);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "libxvs.h"
+#include "netdev.h"
 
 static void link_pin_path(struct xvs_switch *sw, const char *port, char *buf, size_t len)
 {
@@ -133,6 +134,7 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	int ifindex, link_fd, err;
 	__u16 id = 0;
 
+	xvs_warn(NULL);
 	if (!xvs_valid_name(port, XVS_NAME_LEN - 1))
 		return xvs_fail(-EINVAL, "invalid port name '%s': 1-15 letters, digits, '-' or '_'",
 				port);
@@ -196,6 +198,14 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 		goto undo_maps;
 	}
 	close(link_fd);
+	/* Frames redirected into a veth reach its far end only if that end runs NAPI. */
+	if (kind != XVS_PORT_HOST) {
+		bool is_veth;
+
+		if (xvs_netdev_prepare_peer(ifindex, &is_veth) && is_veth)
+			xvs_warn("could not turn GRO on at the far end of veth %s: frames to it "
+				 "will be dropped until it has GRO on or an XDP program", ifname);
+	}
 	return 0;
 
 undo_maps:

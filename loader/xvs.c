@@ -372,8 +372,11 @@ static int cmd_port_add(int argc, char **argv)
 		return lib_fail();
 	if (session_open(&s, argv[optind], true))
 		return 1;
-	return session_close(&s, xvs_port_add(s.sw, argv[optind + 1], dev, mac_s ? mac : NULL,
-					      XVS_PORT_VM) ? lib_fail() : 0);
+	if (xvs_port_add(s.sw, argv[optind + 1], dev, mac_s ? mac : NULL, XVS_PORT_VM))
+		return session_close(&s, lib_fail());
+	if (xvs_warning())
+		fprintf(stderr, "xvs: warning: %s\n", xvs_warning());
+	return session_close(&s, 0);
 }
 
 static int cmd_port_del(int argc, char **argv)
