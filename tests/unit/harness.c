@@ -22,7 +22,7 @@
 struct xvs_switch *xt_sw;
 int xt_nports;
 static int sinks[XT_MAX_PORTS + 1];
-static char names[XT_MAX_PORTS + 1][8];
+static char names[XT_MAX_PORTS + 1][16];
 
 static void write_file(const char *path, const char *val)
 {
@@ -49,7 +49,7 @@ static int open_sink(const char *ifname)
 void xt_setup_opts(int nports, __u32 fdb_max)
 {
 	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max };
-	char peer[8];
+	char peer[16];
 
 	cr_assert(nports <= XT_MAX_PORTS);
 	cr_assert(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0, "unshare: %s", strerror(errno));
