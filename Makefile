@@ -66,7 +66,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/xvs: loader/xvs.c $(LIB) $(wildcard loader/*.h)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) $(JSON_LIBS) -o $@
 
-$(BUILD)/xvs-trafgen: tools/trafgen.c $(BUILD)/xvs_trafgen.skel.h
+$(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.skel.h
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB)

@@ -256,9 +256,10 @@ int xvs_switch_create(const struct xvs_switch_opts *o)
 			goto fail;
 	}
 	if (o->type == XVS_SWITCH_EXTERNAL) {
-		err = xvs_netdev_up(o->uplink);
+		/* Attach first: bring the uplink up only once nothing can fail before it. */
+		err = xvs_port_add(sw, XVS_UPLINK_PORT, o->uplink, NULL, XVS_PORT_UPLINK);
 		if (!err)
-			err = xvs_port_add(sw, XVS_UPLINK_PORT, o->uplink, NULL, XVS_PORT_UPLINK);
+			err = xvs_netdev_up(o->uplink);
 		if (err)
 			goto fail;
 	}
