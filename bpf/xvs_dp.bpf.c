@@ -3,10 +3,12 @@
  * The xvs dataplane, XDP flavour: one loaded instance per switch.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     learn -> lookup; known unicast gets its egress work inline and leaves
- *                     through xvs_tx; everything else is flooded through xvs_flood.
- *   xvs_flood_egress  devmap egress program of xvs_flood: per copy, the port's membership
- *                     check and tagging.
+ *                     learn -> lookup; known unicast gets its egress work inline, is marked
+ *                     done and leaves through xvs_tx; everything else is flooded through
+ *                     xvs_tx in canonical form.
+ *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
+ *                     for a canonical frame (a flood copy), the port's membership check and
+ *                     tagging (lib/output.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
  *                     and ages the FDB, so the switch needs no userspace process.
  *
@@ -20,30 +22,40 @@
 #include "lib/stats.h"
 #include "lib/vlan.h"
 #include "lib/fdb.h"
+#include "lib/output.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define XVS_NSEC_PER_SEC 1000000000ULL
 
 /*
- * Flood: put the frame in canonical form — always carrying an 802.1Q tag with its internal
- * VLAN and PCP — so each copy's egress program knows the VLAN from the bytes alone, then let
- * the devmap copy it to every port but the ingress one.
+ * Canonical form: the frame always carries an 802.1Q tag with its internal VLAN and PCP, so
+ * the egress program knows the VLAN from the bytes alone (lib/output.h).
  */
-static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, struct xvs_frame *f,
-				     struct xvs_port_stats *st)
+static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, const struct xvs_frame *f)
 {
 	__u16 tci = f->pcp_dei | f->vlan;
-	int ret;
 
-	ret = f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
+	xvs_meta_reset(ctx);
+	return f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
+}
+
+/* Flood: let the devmap copy the canonical frame to every port but the ingress one; each
+ * copy's egress program decides whether its port is a member and how to tag it. */
+static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, struct xvs_frame *f,
+					  struct xvs_port_stats *st)
+{
+	int ret = xvs_make_canonical(ctx, f);
+
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
-	return bpf_redirect_map(&xvs_flood, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 }
 
+/* Known unicast: the egress port is known, so its egress work is done here and the frame is
+ * marked done. Without a metadata area it goes canonical and the egress program does it. */
 static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in,
 				       const struct xvs_fdb_entry *e, struct xvs_frame *f,
 				       struct xvs_port_stats *st)
@@ -57,14 +69,24 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 	out = bpf_map_lookup_elem(&xvs_ports, &out_ifindex);
 	if (!out)
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);
-	ret = xvs_vlan_egress(ctx, out, f);
+	xvs_meta_reset(ctx);
+	if (xvs_meta_mark_done(ctx) == 0) {
+		ret = xvs_vlan_egress(ctx, out, f);
+		if (ret != XVS_CONTINUE)
+			return xvs_drop(st, ret);
+		ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
+		if (ret != XDP_REDIRECT)
+			return xvs_drop(st, XVS_DROP_NO_EGRESS);
+		xvs_count_tx(out->id, f->len);
+		return ret;
+	}
+	ret = xvs_vlan_egress_allowed(out, f);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_make_canonical(ctx, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
-	if (ret != XDP_REDIRECT)
-		return xvs_drop(st, XVS_DROP_NO_EGRESS);
-	xvs_count_tx(out->id, f->len);
-	return ret;
+	return ret == XDP_REDIRECT ? ret : xvs_drop(st, XVS_DROP_NO_EGRESS);
 }
 
 SEC("xdp")
@@ -121,9 +143,10 @@ int xvs_ingress(struct xdp_md *ctx)
 	return xvs_unicast(ctx, p, e, &f, st);
 }
 
-/* Egress program of xvs_flood: the frame arrives in canonical (tagged) form. */
+/* Egress program of every xvs_tx entry: a finished frame goes as it is; a canonical one gets
+ * its port's egress work here. */
 SEC("xdp/devmap")
-int xvs_flood_egress(struct xdp_md *ctx)
+int xvs_egress(struct xdp_md *ctx)
 {
 	__u32 ifindex = xvs_egress_ifindex(ctx);
 	struct xvs_vlan_ethhdr *veth;
@@ -132,6 +155,8 @@ int xvs_flood_egress(struct xdp_md *ctx)
 	__u16 tci;
 	int ret;
 
+	if (xvs_meta_take_done(ctx))
+		return XDP_PASS;
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
 	if (!p)
 		return XDP_DROP;
@@ -144,7 +169,8 @@ int xvs_flood_egress(struct xdp_md *ctx)
 	f.tagged = 1;
 	f.len = xvs_frame_len(ctx);
 
-	/* Not a member, or link down: this copy is simply not for this port. */
+	/* Not a member, or link down: this copy is simply not for this port. (A canonical
+	 * unicast frame was checked at ingress already, so this only filters flood copies.) */
 	if (!(p->flags & XVS_PORT_LINK_UP) || !xvs_port_is_member(p, f.vlan))
 		return XDP_DROP;
 	ret = xvs_vlan_egress(ctx, p, &f);

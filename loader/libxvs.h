@@ -50,7 +50,7 @@ struct xvs_switch_opts {
 struct xvs_switch {
 	char name[XVS_NAME_LEN];
 	char dir[512];
-	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, flood_fd, config_fd, clock_fd;
+	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd;
 	int ingress_fd, egress_fd;
 	int ncpus;
 };

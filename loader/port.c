@@ -128,7 +128,7 @@ static void set_all_vids(__u64 *vids)
 int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, const __u8 *mac,
 		 enum xvs_port_kind kind)
 {
-	struct bpf_devmap_val tx = {}, flood = {};
+	struct bpf_devmap_val tx = {};
 	char owner[XVS_NAME_LEN], path[700];
 	struct xvs_port p = {}, existing;
 	int ifindex, link_fd, err;
@@ -174,11 +174,9 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	if (err)
 		return err;
 	tx.ifindex = (__u32)ifindex;
-	flood.ifindex = (__u32)ifindex;
-	flood.bpf_prog.fd = sw->egress_fd;
-	if (bpf_map_update_elem(sw->tx_fd, &p.ifindex, &tx, 0) ||
-	    bpf_map_update_elem(sw->flood_fd, &p.ifindex, &flood, 0)) {
-		err = xvs_fail(-errno, "cannot add %s to the output maps: %s", ifname,
+	tx.bpf_prog.fd = sw->egress_fd;
+	if (bpf_map_update_elem(sw->tx_fd, &p.ifindex, &tx, 0)) {
+		err = xvs_fail(-errno, "cannot add %s to the output map: %s", ifname,
 			       strerror(errno));
 		goto undo_maps;
 	}
@@ -209,7 +207,6 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	return 0;
 
 undo_maps:
-	bpf_map_delete_elem(sw->flood_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
 	return err;
@@ -235,7 +232,6 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	}
 	if (unlink(path) && errno != ENOENT)
 		return xvs_fail(-errno, "cannot remove %s: %s", path, strerror(errno));
-	bpf_map_delete_elem(sw->flood_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
 	xvs_fdb_forget_port(sw, p.ifindex);

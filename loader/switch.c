@@ -17,7 +17,7 @@
 
 /* The maps of one switch, pinned under $XVS_ROOT/<switch>/ by these names. */
 #define XVS_PIN_INGRESS "xvs_ingress"
-#define XVS_PIN_EGRESS  "xvs_flood_egress"
+#define XVS_PIN_EGRESS  "xvs_egress"
 
 static const char *const type_names[] = {
 	[XVS_SWITCH_EXTERNAL] = "external",
@@ -112,7 +112,7 @@ static int pin_all(struct xvs_dp *skel, const char *dir)
 	err = bpf_program__pin(skel->progs.xvs_ingress, path);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_EGRESS);
-		err = bpf_program__pin(skel->progs.xvs_flood_egress, path);
+		err = bpf_program__pin(skel->progs.xvs_egress, path);
 	}
 	if (err)
 		return xvs_fail(err, "cannot pin program %s: %s", path, strerror(-err));
@@ -319,7 +319,7 @@ static int get_pinned(const char *dir, const char *name, int *fd)
 void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
-		       &sw->flood_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
+		       &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
 		       &sw->egress_fd };
 
 	if (!sw)
@@ -342,7 +342,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	sw = calloc(1, sizeof(*sw));
 	if (!sw)
 		return xvs_fail(-ENOMEM, "out of memory");
-	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->flood_fd =
+	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd =
 		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
@@ -355,7 +355,6 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_fdb_count", &sw->fdb_count_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_stats", &sw->stats_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_tx", &sw->tx_fd);
-	err = err ?: get_pinned(sw->dir, "xvs_flood", &sw->flood_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_config", &sw->config_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_clock", &sw->clock_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);

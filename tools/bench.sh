@@ -162,6 +162,8 @@ setup() { # CONTENDER -> sets GEN_ARGS, SINKS, FANOUT
 	case $1 in
 	bare)
 		tg_sw bare attach --in s0 --out s1 --pin "$BPFFS/bare" ;;
+	bare-egress)
+		tg_sw bare attach --in s0 --out s1 --egress --pin "$BPFFS/bare" ;;
 	bare-flood)
 		tg_sw bare attach --in s0 --out s1,s2,s3,s4 --pin "$BPFFS/bare"
 		GEN_ARGS=(--dst "$BCAST") SINKS=$SINK4 FANOUT=4 ;;
@@ -193,7 +195,7 @@ setup() { # CONTENDER -> sets GEN_ARGS, SINKS, FANOUT
 
 teardown() { # CONTENDER
 	case $1 in
-	bare | bare-flood) tg_sw bare detach --pin "$BPFFS/bare" ;;
+	bare | bare-egress | bare-flood) tg_sw bare detach --pin "$BPFFS/bare" ;;
 	xvs*) xvsc switch del bsw ;;
 	bridge*) in_ns "$NS_SW" ip link del br0 ;;
 	esac

@@ -383,9 +383,11 @@ static int cmd_bare(int argc, char **argv)
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "pin", required_argument, NULL, 'p' },
+		{ "egress", no_argument, NULL, 'e' },
 		{}
 	};
 	const char *in = NULL, *out = NULL, *pin = NULL, *sub;
+	bool egress = false;
 	char link_path[512], map_path[512], outs[1024], *save = NULL, *tok;
 	int c, ifindex, err, nout = 0, out_ifindex[8];
 	struct xvs_trafgen *skel;
@@ -402,8 +404,10 @@ static int cmd_bare(int argc, char **argv)
 			out = optarg;
 		else if (c == 'p')
 			pin = optarg;
+		else if (c == 'e')
+			egress = true;
 		else
-			return die("usage: xvs-trafgen bare attach --in IF --out IF[,IF...] --pin DIR | detach --pin DIR");
+			return die("usage: xvs-trafgen bare attach --in IF --out IF[,IF...] [--egress] --pin DIR | detach --pin DIR");
 	}
 	if (!pin || optind != argc)
 		return die("bare: --pin DIR is required");
@@ -438,6 +442,9 @@ static int cmd_bare(int argc, char **argv)
 	if (!skel)
 		return 1;
 	skel->rodata->bare_broadcast = nout > 1;
+	skel->rodata->bare_egress = egress;
+	if (egress)
+		bpf_program__set_autoload(skel->progs.xvs_bench_egress, true);
 	err = xvs_trafgen__load(skel);
 	if (err) {
 		xvs_trafgen__destroy(skel);
@@ -448,6 +455,8 @@ static int cmd_bare(int argc, char **argv)
 		struct bpf_devmap_val v = { .ifindex = (__u32)out_ifindex[i] };
 		__u32 key = (__u32)i;
 
+		if (egress)
+			v.bpf_prog.fd = bpf_program__fd(skel->progs.xvs_bench_egress);
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.bench_devmap), &key, &v, 0)) {
 			err = -errno;
 			xvs_trafgen__destroy(skel);

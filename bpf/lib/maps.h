@@ -44,23 +44,14 @@ struct {
 	__type(value, struct xvs_port_stats);
 } xvs_stats SEC(".maps");
 
-/* Known-unicast output: ifindex -> netdev, no egress program (the egress work is done inline
- * at ingress, which is cheaper than an egress program per frame). */
+/* Output: port ifindex -> netdev, every entry with the egress program xvs_egress. Known
+ * unicast and flood copies both leave through here (lib/output.h says why it must be one). */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, XVS_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
 } xvs_tx SEC(".maps");
-
-/* Flood output: the same ports, each with the egress program that decides membership and
- * tags the copy for its port. */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, XVS_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-} xvs_flood SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -144,20 +144,29 @@ static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
 }
 
 /*
- * Make the frame what port p must send: check link and membership, then tag it when it leaves
+ * Whether port p may send a frame of f's VLAN now (link up, member), and then:
+ * make the frame what port p must send: check link and membership, then tag it when it leaves
  * a trunk in a non-native VLAN, untag it otherwise. PCP/DEI of a tagged frame are kept; an
  * untagged frame leaves a trunk with PCP 0. Returns XVS_CONTINUE or a drop reason.
  */
-static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port *p,
-					   struct xvs_frame *f)
+static __always_inline int xvs_vlan_egress_allowed(const struct xvs_port *p,
+						   const struct xvs_frame *f)
 {
-	int want_tag, ret = XVS_CONTINUE;
-	__u16 tci = f->pcp_dei | f->vlan;
-
 	if (!(p->flags & XVS_PORT_LINK_UP))
 		return XVS_DROP_EGRESS_LINK_DOWN;
 	if (!xvs_port_is_member(p, f->vlan))
 		return XVS_DROP_EGRESS_VLAN;
+	return XVS_CONTINUE;
+}
+
+static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port *p,
+					   struct xvs_frame *f)
+{
+	int want_tag, ret = xvs_vlan_egress_allowed(p, f);
+	__u16 tci = f->pcp_dei | f->vlan;
+
+	if (ret != XVS_CONTINUE)
+		return ret;
 
 	want_tag = p->mode == XVS_VLAN_TRUNK && f->vlan != p->native_vid;
 	if (want_tag && f->tagged) {

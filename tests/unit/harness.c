@@ -126,22 +126,45 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 	return off;
 }
 
+/* The metadata area the last xt_run() left in front of the frame. */
+static unsigned char last_meta[32];
+static __u32 last_meta_len;
+
+__u32 xt_last_meta(void *buf)
+{
+	memcpy(buf, last_meta, last_meta_len < sizeof(last_meta) ? last_meta_len : sizeof(last_meta));
+	return last_meta_len;
+}
+
 static int test_run(int port, const void *frame, size_t len, void *out, size_t *out_len,
 		    __u32 flags)
 {
 	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
+	struct xdp_md ctx_out = {};
 	unsigned char scratch[XT_MAX_FRAME + 64];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, .flags = flags);
 
 	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
-		opts.data_out = out ? out : scratch;
+		opts.data_out = scratch;
 		opts.data_size_out = sizeof(scratch);
+		opts.ctx_out = &ctx_out;
+		opts.ctx_size_out = sizeof(ctx_out);
 	}
 	cr_assert(bpf_prog_test_run_opts(xt_sw->ingress_fd, &opts) == 0, "test_run: %s",
 		  strerror(errno));
-	if (out_len)
-		*out_len = opts.data_size_out;
+	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
+		/* data_out starts at the metadata area (ctx_out.data bytes long): the output
+		 * frame is what follows it. */
+		cr_assert(ctx_out.data <= opts.data_size_out);
+		if (out)
+			memcpy(out, scratch + ctx_out.data, opts.data_size_out - ctx_out.data);
+		if (out_len)
+			*out_len = opts.data_size_out - ctx_out.data;
+		last_meta_len = ctx_out.data;
+		memcpy(last_meta, scratch, ctx_out.data < sizeof(last_meta) ? ctx_out.data :
+		       sizeof(last_meta));
+	}
 	return (int)opts.retval;
 }
 
@@ -153,6 +176,16 @@ int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len)
 void xt_deliver(int port, const void *frame, size_t len)
 {
 	test_run(port, frame, len, NULL, NULL, BPF_F_TEST_XDP_LIVE_FRAMES);
+}
+
+void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count)
+{
+	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (__u32)count,
+		    .batch_size = (__u32)count, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	cr_assert(bpf_prog_test_run_opts(prog_fd, &opts) == 0, "test_run: %s", strerror(errno));
 }
 
 /* Read one frame from an AF_PACKET socket, putting back the VLAN tag the stack took out. */

@@ -20,7 +20,7 @@
 
 #define XT_MAX_PORTS  8
 #define XT_MAX_FRAME  2048
-#define XT_MAX_RX     32
+#define XT_MAX_RX     64
 
 struct xt_rx {
 	int count;
@@ -49,8 +49,13 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 
 /* Run the ingress program on a frame arriving at port `port`. Returns the XDP verdict. */
 int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len);
+/* Metadata the last xt_run() left before the frame (copied to buf, up to 32 bytes); its length. */
+__u32 xt_last_meta(void *buf);
 /* Live mode: the frame is really forwarded. Then collect for `ms` what arrives at every qN. */
 void xt_deliver(int port, const void *frame, size_t len);
+/* Live mode, `count` frames in ONE batch (one NAPI-like flush), run by program prog_fd (which
+ * may rewrite each frame and tail-call the ingress program). */
+void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
 
 struct xvs_port_stats xt_stats(int port);
