@@ -10,7 +10,7 @@
 #   BENCH_COUNT=3000000      frames per run
 #   BENCH_ROUNDS=5           rounds; every round runs every contender once, in turn
 #   BENCH_CPU=0              CPU the generator (and so the whole softirq path) runs on
-#   BENCH_CONTENDERS="..."   subset/order of: bare xvs bridge xvs-100k xvs-trunk
+#   BENCH_CONTENDERS="..."   subset/order of: bare bare-egress xvs bridge xvs-100k xvs-trunk
 #                            bare-flood xvs-flood bridge-flood
 #   BENCH_COST_SIZES="10 1000 100000"   FDB sizes for the per-packet cost
 #   BENCH_DOC=docs/BENCHMARKS.md        results section to rewrite; empty: do not write
@@ -32,7 +32,7 @@ TG_BIN=$BUILD/xvs-trafgen
 COUNT=${BENCH_COUNT:-3000000}
 ROUNDS=${BENCH_ROUNDS:-5}
 CPU=${BENCH_CPU:-0}
-CONTENDERS=${BENCH_CONTENDERS-"bare xvs bridge xvs-100k xvs-trunk bare-flood xvs-flood bridge-flood"}
+CONTENDERS=${BENCH_CONTENDERS-"bare bare-egress xvs bridge xvs-100k xvs-trunk bare-flood xvs-flood bridge-flood"}
 COST_SIZES=${BENCH_COST_SIZES-"10 1000 100000"}
 DOC=${BENCH_DOC-$ROOT/docs/BENCHMARKS.md}
 ROT_BIG=100000                      # destinations of the xvs-100k contender
@@ -290,6 +290,7 @@ report() {
 	for c in $CONTENDERS; do
 		case $c in
 		bare) s="XDP devmap redirect s0 → s1 (one \`bpf_redirect_map\`)" ;;
+		bare-egress) s="bare, plus a done mark in XDP metadata and a devmap egress program that strips it" ;;
 		xvs) s="xvs, known unicast, untagged → untagged" ;;
 		bridge) s="Linux bridge, known unicast (static fdb)" ;;
 		xvs-100k) s="xvs, known unicast, destinations rotating over 100,000 FDB entries" ;;
@@ -321,6 +322,8 @@ report() {
 		printf '| %s | %s | %s–%s | %s |\n' "$4" "$m" "$l" "$h" "$5"
 	}
 	ratio_row xvs bare 3 "xvs / bare redirect (known unicast)" "≥ 0.8"
+	ratio_row bare-egress bare 3 "bare with egress program / bare (the cost of a correct output path)" ""
+	ratio_row xvs bare-egress 3 "xvs / bare with egress program (the pipeline's own cost)" ""
 	ratio_row bare bridge 3 "bare redirect / Linux bridge (the ceiling for any XDP switch)" ""
 	ratio_row xvs bridge 3 "xvs / Linux bridge (known unicast)" "≥ 4"
 	ratio_row xvs-100k xvs 3 "xvs 100k rotating destinations / xvs one destination" ""
