@@ -130,6 +130,7 @@ int xvs_ingress(struct xdp_md *ctx)
 	ret = xvs_vlan_ingress(p, data, data_end, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
+	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
 
 	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
 
@@ -137,7 +138,7 @@ int xvs_ingress(struct xdp_md *ctx)
 	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
 	if (xvs_mac_is_multicast(dst))
 		return xvs_send_flood(ctx, &f, st);
-	e = xvs_fdb_lookup(dst, f.vlan);
+	e = xvs_fdb_lookup(dst, f.fdb_vlan);
 	if (!e)
 		return xvs_send_flood(ctx, &f, st);
 	return xvs_unicast(ctx, p, e, &f, st);

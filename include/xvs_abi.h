@@ -23,9 +23,14 @@
 
 /* Port VLAN mode, see the frame-semantics table in DESIGN.md. */
 enum xvs_vlan_mode {
-	XVS_VLAN_UNTAGGED = 0,
-	XVS_VLAN_ACCESS   = 1,
-	XVS_VLAN_TRUNK    = 2,
+	XVS_VLAN_UNTAGGED    = 0,
+	XVS_VLAN_ACCESS      = 1,
+	XVS_VLAN_TRUNK       = 2,
+	/* Private VLANs (pvlan_primary / pvlan_secondary; promiscuous: secondaries in
+	 * trunk_vids). Untagged on the wire like access ports. */
+	XVS_VLAN_ISOLATED    = 3, /* sends on its secondary, receives only from the primary */
+	XVS_VLAN_COMMUNITY   = 4, /* sends on its secondary, receives from it and the primary */
+	XVS_VLAN_PROMISCUOUS = 5, /* sends on the primary, receives from it and its secondaries */
 };
 
 /* Port flags (struct xvs_port.flags). */
@@ -33,6 +38,16 @@ enum xvs_port_flags {
 	XVS_PORT_LINK_UP     = 1 << 0, /* administratively up: sends and receives */
 	XVS_PORT_HAS_MAC     = 1 << 1, /* .mac is the VM adapter's configured MAC */
 	XVS_PORT_ALLOW_SPOOF = 1 << 2, /* MAC spoofing allowed: any source MAC accepted */
+	XVS_PORT_DHCP_GUARD  = 1 << 3, /* drop DHCP server messages sent by the VM */
+	XVS_PORT_ROUTER_GUARD = 1 << 4,/* drop router advertisements and redirects sent by the VM */
+	XVS_PORT_CAPTURE     = 1 << 5, /* copy what the port sends and receives to xvs_capture */
+};
+
+/* Port mirroring role (struct xvs_port.mirror). */
+enum xvs_mirror_mode {
+	XVS_MIRROR_NONE        = 0,
+	XVS_MIRROR_SOURCE      = 1, /* every frame the port sends or receives is copied ... */
+	XVS_MIRROR_DESTINATION = 2, /* ... to every destination port of the switch */
 };
 
 /* Port kind, for display and for what `switch del` must remove. */
@@ -62,9 +77,17 @@ enum xvs_drop_reason {
 	XVS_DROP_EGRESS_VLAN,        /* known unicast to a port not in the frame's VLAN */
 	XVS_DROP_NO_EGRESS,          /* egress port has no device entry (being removed) */
 	XVS_DROP_INTERNAL,           /* a helper failed (adjust_head); should never happen */
+	XVS_DROP_DHCP_GUARD,         /* DHCP server message from a VM with dhcp-guard on */
+	XVS_DROP_ROUTER_GUARD,       /* RA / redirect from a VM with router-guard on */
+	XVS_DROP_ACL,                /* denied by a port ACL */
+	XVS_DROP_EXT_ACL,            /* denied by an extended ACL */
+	XVS_DROP_FLOW_TABLE_FULL,    /* stateful ACL: no room for a new flow */
+	XVS_DROP_QOS,                /* over the port's max-rate */
+	XVS_DROP_STORM_LIMIT,        /* broadcast/multicast/unknown unicast over storm-limit */
+	XVS_DROP_MTU_EXCEEDED,       /* larger than the egress port's MTU */
 	XVS_DROP__MAX,
 };
-#define XVS_DROP_SLOTS 16
+#define XVS_DROP_SLOTS 32
 _Static_assert(XVS_DROP__MAX <= XVS_DROP_SLOTS, "drop reasons outgrew their counter slots");
 
 /* Port table value. Map xvs_ports: key = ifindex (__u32) of the port's netdev. */
@@ -80,9 +103,22 @@ struct xvs_port {
 	__u8  mac[6];                    /* configured MAC if XVS_PORT_HAS_MAC */
 	__u16 pad0;
 	char  name[XVS_NAME_LEN];        /* port name within the switch */
-	__u64 trunk_vids[XVS_VLAN_WORDS];/* mode trunk: allowed VIDs, bit v set = VID v allowed */
+	__u32 pad2;
+	__u64 trunk_vids[XVS_VLAN_WORDS];/* mode trunk: allowed VIDs, bit v set = VID v allowed;
+					  * mode promiscuous: its secondary VIDs */
+	/* Private VLANs (modes isolated, community, promiscuous). */
+	__u16 pvlan_primary;
+	__u16 pvlan_secondary;           /* isolated, community: the port's secondary VID */
+	/* Policy. */
+	__u8  mirror;                    /* enum xvs_mirror_mode */
+	__u8  pad1;
+	__u16 mtu;                       /* largest frame the port sends, L3 bytes; 0 = no check */
+	__u32 storm_limit_pps;           /* bcast/mcast/unknown unicast from the VM; 0 = off */
+	__u32 min_bw_weight;             /* minimum-bandwidth share; 0 = none */
+	__u64 max_rate_bps;              /* per direction, bits per second; 0 = unlimited */
+	__u64 reserved[4];               /* room for policy without an ABI break */
 };
-_Static_assert(sizeof(struct xvs_port) == 560, "struct xvs_port ABI");
+_Static_assert(sizeof(struct xvs_port) == 616, "struct xvs_port ABI");
 
 /* FDB key: (VLAN, MAC). Map xvs_fdb. */
 struct xvs_fdb_key {
@@ -115,7 +151,7 @@ struct xvs_port_stats {
 	__u64 learn_moves;               /* a learned MAC moved to this port */
 	__u64 drops[XVS_DROP_SLOTS];
 };
-_Static_assert(sizeof(struct xvs_port_stats) == 192, "struct xvs_port_stats ABI");
+_Static_assert(sizeof(struct xvs_port_stats) == 320, "struct xvs_port_stats ABI");
 
 enum xvs_switch_type {
 	XVS_SWITCH_EXTERNAL = 0,

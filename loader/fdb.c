@@ -63,7 +63,8 @@ int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const
 	if (err)
 		return err;
 	memcpy(key.mac, mac, 6);
-	key.vlan = vlan;
+	/* A private VLAN secondary shares its primary's table (shared VLAN learning). */
+	key.vlan = xvs_pvlan_learning_vlan(sw, vlan);
 	e.ifindex = p.ifindex;
 	e.port_id = p.id;
 	e.flags = XVS_FDB_STATIC;

@@ -50,7 +50,7 @@ struct xvs_switch_opts {
 struct xvs_switch {
 	char name[XVS_NAME_LEN];
 	char dir[512];
-	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd;
+	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
 	int ingress_fd, egress_fd;
 	int ncpus;
 };
@@ -77,11 +77,24 @@ int xvs_port_list(struct xvs_switch *sw, struct xvs_port **ports, int *count);
 int xvs_port_set_untagged(struct xvs_switch *sw, const char *port);
 int xvs_port_set_access(struct xvs_switch *sw, const char *port, __u16 vid);
 int xvs_port_set_trunk(struct xvs_switch *sw, const char *port, const __u64 *vids, __u16 native);
+/* Private VLAN modes: isolated and community take one secondary, promiscuous a list. */
+int xvs_port_set_pvlan(struct xvs_switch *sw, const char *port, enum xvs_vlan_mode mode,
+		       __u16 primary, __u16 secondary, const __u64 *secondaries);
 int xvs_port_set_link(struct xvs_switch *sw, const char *port, bool up);
 int xvs_port_set_mac_limit(struct xvs_switch *sw, const char *port, __u32 limit);
 int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allow);
 /* Which switch owns this ifindex, if any (name copied to owner). 1 = owned, 0 = free. */
 int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
+
+/* Private VLAN domains (loader/pvlan.c), derived from the ports' modes. `changed` is a port
+ * in its new mode, or NULL. check: would the domains be consistent? apply: write the
+ * secondary -> primary map; before = only additions (call before writing the port), else
+ * only removals (after). */
+bool xvs_vlan_mode_is_private(__u8 mode);
+int xvs_pvlan_check(struct xvs_switch *sw, const struct xvs_port *changed);
+int xvs_pvlan_apply(struct xvs_switch *sw, const struct xvs_port *changed, bool before);
+/* The VLAN MACs of `vlan` are learned in: its primary if it is a secondary, else itself. */
+__u16 xvs_pvlan_learning_vlan(struct xvs_switch *sw, __u16 vlan);
 
 /* FDB. */
 struct xvs_fdb_row {

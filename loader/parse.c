@@ -23,6 +23,14 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_EGRESS_VLAN]       = "egress-filtered-vlan",
 	[XVS_DROP_NO_EGRESS]         = "no-egress",
 	[XVS_DROP_INTERNAL]          = "internal",
+	[XVS_DROP_DHCP_GUARD]        = "dhcp-guard",
+	[XVS_DROP_ROUTER_GUARD]      = "router-guard",
+	[XVS_DROP_ACL]               = "acl",
+	[XVS_DROP_EXT_ACL]           = "extended-acl",
+	[XVS_DROP_FLOW_TABLE_FULL]   = "flow-table-full",
+	[XVS_DROP_QOS]               = "qos",
+	[XVS_DROP_STORM_LIMIT]       = "storm-limit",
+	[XVS_DROP_MTU_EXCEEDED]      = "mtu-exceeded",
 };
 
 const char *xvs_drop_name(int reason)

@@ -249,6 +249,28 @@ static int update_port(struct xvs_switch *sw, const struct xvs_port *p, bool flu
 	return err;
 }
 
+/* A VLAN mode change: the private VLAN map may change with it (loader/pvlan.c). Entries the
+ * new mode needs go in first, the port next, entries nothing needs any more last; if the port
+ * cannot be written, the map is put back as the stored ports need it. */
+static int set_vlan(struct xvs_switch *sw, struct xvs_port *p)
+{
+	int err;
+
+	if (!xvs_vlan_mode_is_private(p->mode)) {
+		p->pvlan_primary = 0;
+		p->pvlan_secondary = 0;
+	}
+	err = xvs_pvlan_apply(sw, p, true);
+	if (err)
+		return err;
+	err = update_port(sw, p, true);
+	if (err) {
+		xvs_pvlan_apply(sw, NULL, false);
+		return err;
+	}
+	return xvs_pvlan_apply(sw, p, false);
+}
+
 int xvs_port_set_untagged(struct xvs_switch *sw, const char *port)
 {
 	struct xvs_port p;
@@ -260,7 +282,7 @@ int xvs_port_set_untagged(struct xvs_switch *sw, const char *port)
 	p.access_vid = 0;
 	p.native_vid = 0;
 	memset(p.trunk_vids, 0, sizeof(p.trunk_vids));
-	return update_port(sw, &p, true);
+	return set_vlan(sw, &p);
 }
 
 int xvs_port_set_access(struct xvs_switch *sw, const char *port, __u16 vid)
@@ -277,7 +299,7 @@ int xvs_port_set_access(struct xvs_switch *sw, const char *port, __u16 vid)
 	p.access_vid = vid;
 	p.native_vid = 0;
 	memset(p.trunk_vids, 0, sizeof(p.trunk_vids));
-	return update_port(sw, &p, true);
+	return set_vlan(sw, &p);
 }
 
 int xvs_port_set_trunk(struct xvs_switch *sw, const char *port, const __u64 *vids, __u16 native)
@@ -296,7 +318,54 @@ int xvs_port_set_trunk(struct xvs_switch *sw, const char *port, const __u64 *vid
 	p.access_vid = 0;
 	p.native_vid = native;
 	memcpy(p.trunk_vids, vids, sizeof(p.trunk_vids));
-	return update_port(sw, &p, true);
+	return set_vlan(sw, &p);
+}
+
+static bool vid_listed(const __u64 *vids, unsigned v)
+{
+	return (vids[v / 64] >> (v % 64)) & 1;
+}
+
+int xvs_port_set_pvlan(struct xvs_switch *sw, const char *port, enum xvs_vlan_mode mode,
+		       __u16 primary, __u16 secondary, const __u64 *secondaries)
+{
+	struct xvs_port p;
+	bool any = false;
+	int err;
+
+	if (!xvs_vlan_mode_is_private((__u8)mode))
+		return xvs_fail(-EINVAL, "not a private VLAN mode");
+	if (primary < 1 || primary > XVS_VID_MAX)
+		return xvs_fail(-EINVAL, "invalid primary VLAN %u: must be 1-4094", primary);
+	if (mode == XVS_VLAN_PROMISCUOUS) {
+		if (vid_listed(secondaries, 0) || vid_listed(secondaries, XVS_VID_RESERVED))
+			return xvs_fail(-EINVAL, "VLAN list may hold only VIDs 1-4094");
+		if (vid_listed(secondaries, primary))
+			return xvs_fail(-EINVAL, "primary VLAN %u cannot also be a secondary", primary);
+		for (unsigned v = 1; v <= XVS_VID_MAX && !any; v++)
+			any = vid_listed(secondaries, v);
+		if (!any)
+			return xvs_fail(-EINVAL, "a promiscuous port needs at least one secondary VLAN");
+	} else {
+		if (secondary < 1 || secondary > XVS_VID_MAX)
+			return xvs_fail(-EINVAL, "invalid secondary VLAN %u: must be 1-4094", secondary);
+		if (secondary == primary)
+			return xvs_fail(-EINVAL, "the secondary VLAN must differ from the primary (%u)",
+					primary);
+	}
+	err = xvs_port_get(sw, port, &p);
+	if (err)
+		return err;
+	p.mode = (__u8)mode;
+	p.access_vid = 0;
+	p.native_vid = 0;
+	p.pvlan_primary = primary;
+	p.pvlan_secondary = mode == XVS_VLAN_PROMISCUOUS ? 0 : secondary;
+	if (mode == XVS_VLAN_PROMISCUOUS)
+		memcpy(p.trunk_vids, secondaries, sizeof(p.trunk_vids));
+	else
+		memset(p.trunk_vids, 0, sizeof(p.trunk_vids));
+	return set_vlan(sw, &p);
 }
 
 int xvs_port_set_link(struct xvs_switch *sw, const char *port, bool up)

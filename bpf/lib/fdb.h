@@ -53,7 +53,17 @@ static __always_inline void xvs_fdb_release(__u32 port_id)
 		__sync_fetch_and_sub(count, 1);
 }
 
-/* Learn (f->vlan, src) on port p. Writes only when something changed (the entry is read on
+/* The VLAN a frame of this VLAN learns and looks up MACs in: its primary if it is a private
+ * VLAN secondary, else itself. */
+static __always_inline __u16 xvs_fdb_vlan(__u16 vlan)
+{
+	__u32 key = vlan;
+	__u32 *primary = bpf_map_lookup_elem(&xvs_pvlan, &key);
+
+	return primary && *primary ? (__u16)*primary : vlan;
+}
+
+/* Learn (f->fdb_vlan, src) on port p. Writes only when something changed (the entry is read on
  * every frame by every CPU; a write per frame would bounce its cache line). */
 static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct xvs_frame *f,
 					  const __u8 *src, __u64 now, struct xvs_port_stats *st)
@@ -66,7 +76,7 @@ static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct
 	if (xvs_mac_is_zero(src))
 		return;
 	__builtin_memcpy(key.mac, src, XVS_ETH_ALEN);
-	key.vlan = f->vlan;
+	key.vlan = f->fdb_vlan;
 
 	e = bpf_map_lookup_elem(&xvs_fdb, &key);
 	if (e) {

@@ -29,6 +29,17 @@ struct {
 	__type(value, struct xvs_fdb_entry);
 } xvs_fdb SEC(".maps");
 
+/* Private VLANs: secondary VID -> its primary VID (0: not a secondary). MACs of a private
+ * VLAN domain are learned in its primary (shared VLAN learning), so a promiscuous port's reply
+ * to an isolated host is known unicast; isolation comes from membership, not from the FDB.
+ * Written by userspace from the ports' private VLAN settings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_VID_RESERVED + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_pvlan SEC(".maps");
+
 /* Learned (dynamic) FDB entries per port id, for the per-port cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

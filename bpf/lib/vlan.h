@@ -14,8 +14,9 @@
 struct xvs_frame {
 	__u16 vlan;     /* internal VLAN: 0 = the untagged network, else 1..4094 */
 	__u16 pcp_dei;  /* PCP and DEI bits of the frame's tag (0 if it came untagged) */
+	__u16 fdb_vlan; /* the VLAN its MACs are learned and looked up in (lib/fdb.h) */
 	__u8  tagged;   /* an 802.1Q tag sits at offset 12 in the bytes right now */
-	__u8  pad[3];
+	__u8  pad;
 	__u32 len;      /* bytes on the wire, tracks pushes and pops */
 };
 
@@ -27,17 +28,37 @@ static __always_inline int xvs_vid_in(const __u64 *bitmap, __u16 vid)
 /* The VLAN an untagged (or priority-tagged) frame joins on this port. */
 static __always_inline __u16 xvs_port_untagged_vlan(const struct xvs_port *p)
 {
-	if (p->mode == XVS_VLAN_ACCESS)
+	switch (p->mode) {
+	case XVS_VLAN_ACCESS:
 		return p->access_vid;
-	if (p->mode == XVS_VLAN_TRUNK)
+	case XVS_VLAN_TRUNK:
 		return p->native_vid;
+	case XVS_VLAN_ISOLATED:
+	case XVS_VLAN_COMMUNITY:
+		return p->pvlan_secondary;
+	case XVS_VLAN_PROMISCUOUS:
+		return p->pvlan_primary;
+	}
 	return 0;
 }
 
+/*
+ * Whether port p sends frames of this VLAN. Private VLANs are membership rules: an isolated
+ * port hears only its primary (so never another isolated port), a community port its primary
+ * and its own community, a promiscuous port its primary and all its secondaries.
+ */
 static __always_inline int xvs_port_is_member(const struct xvs_port *p, __u16 vlan)
 {
-	if (p->mode == XVS_VLAN_TRUNK)
+	switch (p->mode) {
+	case XVS_VLAN_TRUNK:
 		return vlan == p->native_vid || (vlan && xvs_vid_in(p->trunk_vids, vlan));
+	case XVS_VLAN_ISOLATED:
+		return vlan == p->pvlan_primary;
+	case XVS_VLAN_COMMUNITY:
+		return vlan == p->pvlan_primary || vlan == p->pvlan_secondary;
+	case XVS_VLAN_PROMISCUOUS:
+		return vlan == p->pvlan_primary || (vlan && xvs_vid_in(p->trunk_vids, vlan));
+	}
 	return vlan == xvs_port_untagged_vlan(p);
 }
 

@@ -31,6 +31,19 @@
 		cr_assert(memcmp((got), (want), (want_len)) == 0, "frame bytes differ");         \
 	} while (0)
 
+/* Exactly the listed ports (1-based) received one frame each; every other port nothing. */
+static inline void expect_only_in(const struct xt_rx *rx, const int *ports, int n)
+{
+	for (int p = 1; p <= xt_nports; p++) {
+		int want = 0;
+
+		for (int i = 0; i < n; i++)
+			want |= ports[i] == p;
+		cr_assert_eq(rx[p].count, want, "port p%d received %d frames, expected %d", p,
+			     rx[p].count, want);
+	}
+}
+
 /* Total of all drop counters of a port. */
 static inline __u64 total_drops(const struct xvs_port_stats *st)
 {
