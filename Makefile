@@ -4,6 +4,8 @@
 #   make test       set up the machine, build, run unit and integration tests
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
+#   make install    install xvs, its man page and bash completion (DESTDIR, PREFIX=/usr/local)
+#   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
 BUILD    ?= build
 CC       ?= gcc
@@ -42,8 +44,23 @@ UNIT_BIN  := $(BUILD)/unit-tests
 
 BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen)
 
-.PHONY: all clean test unit integration demo bench setup install
+# What a user runs: the xvs tool (an administration command that needs root, so sbin, like
+# ip and bridge), its manual and its bash completion. The dataplane is compiled into xvs as a
+# bpftool skeleton, so no BPF object is installed; xvs-trafgen and the unit tests serve the
+# benchmark and the tests, which run from the build tree.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL     ?= install
+INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs
+
+.PHONY: all clean test unit integration demo bench setup install uninstall
 all: $(BINS)
+
+# Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
+# xdp-loader can load, and rebuilding it on every make is wasted time.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 $(BUILD) $(BUILD)/loader:
 	mkdir -p $@
@@ -92,6 +109,15 @@ demo: setup
 bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
+
+install: $(BUILD)/xvs
+	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs
+	$(INSTALL) -D -m 0644 docs/xvs.8 $(DESTDIR)$(MANDIR)/man8/xvs.8
+	$(INSTALL) -D -m 0644 completions/xvs.bash $(DESTDIR)$(BASHCOMPDIR)/xvs
+
+# Files only: the directories may hold other packages' files.
+uninstall:
+	rm -f $(INSTALLED)
 
 clean:
 	rm -rf $(BUILD)
