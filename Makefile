@@ -35,7 +35,7 @@ BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS    := $(patsubst %.bpf.o,%.skel.h,$(BPF_OBJS))
 BPF_HDRS := $(wildcard bpf/lib/*.h) include/xvs_abi.h
 
-LIB_SRCS := $(filter-out loader/xvs.c,$(wildcard loader/*.c))
+LIB_SRCS := $(wildcard loader/*.c)
 LIB_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB      := $(BUILD)/libxvs.a
 
@@ -80,8 +80,10 @@ $(BUILD)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/xvs_abi.h $(SKELS
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(BUILD)/xvs: loader/xvs.c $(LIB) $(wildcard loader/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) $(JSON_LIBS) -o $@
+CLI_SRCS := $(wildcard loader/cli/*.c)
+
+$(BUILD)/xvs: $(CLI_SRCS) $(wildcard loader/cli/*.h) $(LIB) $(wildcard loader/*.h)
+	$(CC) $(CFLAGS) -Iloader/cli $(LDFLAGS) $(CLI_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) -o $@
 
 $(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.skel.h
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@

@@ -112,7 +112,7 @@ _xvs()
 		5/set)
 			key=${pos[4]}
 			case $key in
-			vlan) words="untagged access trunk" ;;
+			vlan) words="untagged access trunk isolated community promiscuous" ;;
 			link) words="up down" ;;
 			mac-spoofing) words="on off" ;;
 			esac

@@ -108,7 +108,7 @@ expect_eq "completion: 'xvs switch show ' -> the live switch" "osw" "$(complete_
 expect_eq "completion: 'xvs stats o' -> the live switch" "osw" "$(complete_words xvs stats o)"
 expect_eq "completion: 'xvs port set osw ' -> the live ports" "p1 p2 weird" \
 	"$(complete_words xvs port set osw "")"
-expect_eq "completion: 'xvs port set osw p1 vlan ' -> VLAN modes" "access trunk untagged" \
+expect_eq "completion: 'xvs port set osw p1 vlan ' -> VLAN modes" "access community isolated promiscuous trunk untagged" \
 	"$(complete_words xvs port set osw p1 vlan "")"
 expect_eq "completion: after a MAC (split at ':' by bash), 'fdb add osw MAC p' -> ports" "p1 p2" \
 	"$(complete_words xvs fdb add osw 02 : 00 : 00 : 00 : 00 : 09 p)"

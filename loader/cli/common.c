@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* xvs tool: helpers shared by the commands (errors, JSON, parsing, sessions). */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#include <stdarg.h>
+
+bool json_out;
+
+int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xvs: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int lib_fail(void)
+{
+	return die("%s", xvs_errmsg());
+}
+
+void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+int parse_u32(const char *s, __u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0xffffffffUL)
+		return -EINVAL;
+	*out = (__u32)v;
+	return 0;
+}
+
+int parse_on_off(const char *s, bool *on)
+{
+	if (s && !strcmp(s, "on"))
+		*on = true;
+	else if (s && !strcmp(s, "off"))
+		*on = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int session_open(struct session *s, const char *name, bool lock)
+{
+	s->sw = NULL;
+	s->lock_fd = -1;
+	if (lock) {
+		s->lock_fd = xvs_lock();
+		if (s->lock_fd < 0)
+			return lib_fail();
+	}
+	if (xvs_switch_open(name, &s->sw)) {
+		xvs_unlock(s->lock_fd);
+		return lib_fail();
+	}
+	return 0;
+}
+
+int session_close(struct session *s, int ret)
+{
+	xvs_switch_close(s->sw);
+	xvs_unlock(s->lock_fd);
+	return ret;
+}
+
+const char *ifname_of(__u32 ifindex, char buf[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "(gone:%u)", ifindex);
+	return buf;
+}
+
+const char *kind_name(__u8 kind)
+{
+	switch (kind) {
+	case XVS_PORT_HOST:
+		return "host";
+	case XVS_PORT_UPLINK:
+		return "uplink";
+	default:
+		return "vm";
+	}
+}
+
+/* "access 10", "trunk 2-4,10 native 1", "untagged". */
+void vlan_desc(const struct xvs_port *p, char *buf, size_t len)
+{
+	char list[1024];
+
+	switch (p->mode) {
+	case XVS_VLAN_ACCESS:
+		snprintf(buf, len, "access %u", p->access_vid);
+		break;
+	case XVS_VLAN_TRUNK:
+		xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
+		snprintf(buf, len, "trunk %s native %u", list[0] ? list : "(none)", p->native_vid);
+		break;
+	case XVS_VLAN_ISOLATED:
+	case XVS_VLAN_COMMUNITY:
+		snprintf(buf, len, "%s %u %u", p->mode == XVS_VLAN_ISOLATED ? "isolated" : "community",
+			 p->pvlan_primary, p->pvlan_secondary);
+		break;
+	case XVS_VLAN_PROMISCUOUS:
+		xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
+		snprintf(buf, len, "promiscuous %u %s", p->pvlan_primary, list);
+		break;
+	default:
+		snprintf(buf, len, "untagged");
+	}
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xvs: the command-line tool. It parses, calls libxvs, and prints (tables, or JSON with -j).
+ * Every failure prints one line on stderr and exits non-zero; libxvs guarantees that a failed
+ * command changed nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: xvs [-j|--json] COMMAND ...\n"
+	      "  switch add NAME [--type external|internal|private] [--uplink IFNAME]\n"
+	      "             [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]\n"
+	      "  switch del NAME | switch show [NAME] | switch set NAME aging SECONDS\n"
+	      "  port add SWITCH PORT --dev IFNAME [--mac MAC]\n"
+	      "  port del SWITCH PORT | port show SWITCH [PORT]\n"
+	      "  port set SWITCH PORT vlan untagged | access VID | trunk VIDLIST [native VID]\n"
+	      "                           | isolated|community PRIMARY SECONDARY\n"
+	      "                           | promiscuous PRIMARY SECONDARYLIST\n"
+	      "  port set SWITCH PORT link up|down | mac-limit N | mac-spoofing on|off\n"
+	      "  fdb show SWITCH [--vlan VID] | fdb add SWITCH MAC PORT [--vlan VID] | fdb flush SWITCH\n"
+	      "  stats SWITCH [PORT] [--prometheus]\n"
+	      "State lives under $XVS_ROOT (default " XVS_ROOT_DEFAULT "), runtime files under\n"
+	      "$XVS_RUN (default " XVS_RUN_DEFAULT ").\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const later[] = { "acl", "capture", "apply", "save" };
+	int i = 1;
+
+	/* Bad options are reported by each command's usage line: one line on stderr, not two. */
+	opterr = 0;
+	if (i < argc && (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))) {
+		json_out = true;
+		i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(argv[0], "switch"))
+		return cmd_switch(argc, argv);
+	if (!strcmp(argv[0], "port"))
+		return cmd_port(argc, argv);
+	if (!strcmp(argv[0], "fdb"))
+		return cmd_fdb(argc, argv);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(argc, argv);
+	for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
+		if (!strcmp(argv[0], later[k]))
+			return die("'%s' is not available yet in this version", argv[0]);
+	return die("unknown command '%s' (try xvs --help)", argv[0]);
+}
