@@ -18,7 +18,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -Iinclude -Iloader -I$(BUILD) -D_GNU_SOURCE
 NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 NL_LIBS   := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null || echo -lnl-route-3 -lnl-3)
-LDLIBS   := -lbpf -lelf -lz $(NL_LIBS)
+LDLIBS   := -lbpf -lelf -lz $(NL_LIBS) -lpcap
 JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 CFLAGS   += $(JSON_CFLAGS) $(NL_CFLAGS)

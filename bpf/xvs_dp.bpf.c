@@ -8,7 +8,7 @@
  *                     xvs_tx in canonical form.
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
  *                     for a canonical frame (a flood copy), the port's membership check and
- *                     tagging (lib/output.h).
+ *                     tagging (lib/output.h); mirror copies (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
  *                     and ages the FDB, so the switch needs no userspace process.
  *
@@ -23,6 +23,8 @@
 #include "lib/vlan.h"
 #include "lib/fdb.h"
 #include "lib/output.h"
+#include "lib/capture.h"
+#include "lib/mirror.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -42,8 +44,8 @@ static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, const struct xvs_f
 
 /* Flood: let the devmap copy the canonical frame to every port but the ingress one; each
  * copy's egress program decides whether its port is a member and how to tag it. */
-static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, struct xvs_frame *f,
-					  struct xvs_port_stats *st)
+static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port *in,
+					  struct xvs_frame *f, struct xvs_port_stats *st)
 {
 	int ret = xvs_make_canonical(ctx, f);
 
@@ -51,6 +53,25 @@ static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, struct xvs_frame *f,
 		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
+	/* Without a metadata area the flood still goes, only without mirror copies. */
+	if (xvs_flood_mirrored(in, f->vlan))
+		xvs_meta_mark_mirror(ctx, 0);
+	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+}
+
+/* Known unicast from or to a mirrored port: canonical, broadcast with the mirror mark naming
+ * the one port the frame is for (lib/mirror.h). */
+static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_port *out,
+					     struct xvs_frame *f, struct xvs_port_stats *st)
+{
+	int ret = xvs_vlan_egress_allowed(out, f);
+
+	if (ret == XVS_CONTINUE)
+		ret = xvs_make_canonical(ctx, f);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	if (xvs_meta_mark_mirror(ctx, out->ifindex))
+		return bpf_redirect_map(&xvs_tx, out->ifindex, XDP_DROP); /* no copies, but sent */
 	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 }
 
@@ -69,11 +90,14 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 	out = bpf_map_lookup_elem(&xvs_ports, &out_ifindex);
 	if (!out)
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);
+	if (xvs_port_mirrored(in) || xvs_port_mirrored(out))
+		return xvs_send_mirrored(ctx, out, f, st);
 	xvs_meta_reset(ctx);
 	if (xvs_meta_mark_done(ctx) == 0) {
 		ret = xvs_vlan_egress(ctx, out, f);
 		if (ret != XVS_CONTINUE)
 			return xvs_drop(st, ret);
+		xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
 		ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
 		if (ret != XDP_REDIRECT)
 			return xvs_drop(st, XVS_DROP_NO_EGRESS);
@@ -113,6 +137,7 @@ int xvs_ingress(struct xdp_md *ctx)
 	}
 	if (!(p->flags & XVS_PORT_LINK_UP))
 		return xvs_drop(st, XVS_DROP_LINK_DOWN);
+	xvs_capture_frame(ctx, p, XVS_CAPTURE_RX);
 
 	data = xvs_data(ctx);
 	data_end = xvs_data_end(ctx);
@@ -137,27 +162,28 @@ int xvs_ingress(struct xdp_md *ctx)
 	/* Keep dst on the stack: the egress work below moves the packet head. */
 	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
 	if (xvs_mac_is_multicast(dst))
-		return xvs_send_flood(ctx, &f, st);
+		return xvs_send_flood(ctx, p, &f, st);
 	e = xvs_fdb_lookup(dst, f.fdb_vlan);
 	if (!e)
-		return xvs_send_flood(ctx, &f, st);
+		return xvs_send_flood(ctx, p, &f, st);
 	return xvs_unicast(ctx, p, e, &f, st);
 }
 
 /* Egress program of every xvs_tx entry: a finished frame goes as it is; a canonical one gets
- * its port's egress work here. */
+ * its port's egress work here, or is a mirror copy, or is not for this port. */
 SEC("xdp/devmap")
 int xvs_egress(struct xdp_md *ctx)
 {
-	__u32 ifindex = xvs_egress_ifindex(ctx);
+	__u32 ifindex = xvs_egress_ifindex(ctx), target = 0;
 	struct xvs_vlan_ethhdr *veth;
 	struct xvs_frame f = {};
 	const struct xvs_port *p;
+	int ret, mirror, mine;
 	__u16 tci;
-	int ret;
 
 	if (xvs_meta_take_done(ctx))
 		return XDP_PASS;
+	mirror = xvs_meta_take_mirror(ctx, &target);
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
 	if (!p)
 		return XDP_DROP;
@@ -170,13 +196,20 @@ int xvs_egress(struct xdp_md *ctx)
 	f.tagged = 1;
 	f.len = xvs_frame_len(ctx);
 
-	/* Not a member, or link down: this copy is simply not for this port. (A canonical
-	 * unicast frame was checked at ingress already, so this only filters flood copies.) */
-	if (!(p->flags & XVS_PORT_LINK_UP) || !xvs_port_is_member(p, f.vlan))
-		return XDP_DROP;
+	/* Is the frame itself for this port? A mirrored unicast names its port (checked at
+	 * ingress); a flood copy is for every member whose link is up. Otherwise this copy is
+	 * simply not for this port — unless it is a mirror destination. */
+	if (mirror && target)
+		mine = ifindex == target;
+	else
+		mine = (p->flags & XVS_PORT_LINK_UP) && xvs_port_is_member(p, f.vlan);
+	if (!mine)
+		return mirror && p->mirror == XVS_MIRROR_DESTINATION ? xvs_mirror_copy(ctx, p, &f) :
+								      XDP_DROP;
 	ret = xvs_vlan_egress(ctx, p, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(xvs_stats_of(p->id), ret);
+	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
 	xvs_count_tx(p->id, f.len);
 	return XDP_PASS;
 }

@@ -87,7 +87,7 @@ _xvs()
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "-j --json -h --help" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture help" -- "$cur")
 		fi
 		return 0
 	fi
@@ -108,13 +108,14 @@ _xvs()
 		1/*) words="add del show set" ;;
 		2/add | 2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/del | 3/show | 3/set) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
-		4/set) words="vlan link mac-limit mac-spoofing" ;;
+		4/set) words="vlan link mac-limit mac-spoofing mirror" ;;
 		5/set)
 			key=${pos[4]}
 			case $key in
 			vlan) words="untagged access trunk isolated community promiscuous" ;;
 			link) words="up down" ;;
 			mac-spoofing) words="on off" ;;
+			mirror) words="source destination none" ;;
 			esac
 			;;
 		7/set) [[ ${pos[4]}/${pos[5]} == vlan/trunk ]] && words="native" ;;
@@ -136,6 +137,13 @@ _xvs()
 		esac
 		# --prometheus is another output format than -j: offer it only without -j.
 		((npos >= 2 && !json)) && opts="--prometheus"
+		;;
+	capture)
+		case $npos in
+		1) words=$(_xvs_names "$xvs" switch show) ;;
+		2) words=$(_xvs_names "$xvs" port show "${pos[1]}") ;;
+		esac
+		((npos >= 3)) && opts="-w -c --write --count"
 		;;
 	esac
 	if [[ $cur == -* ]]; then

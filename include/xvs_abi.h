@@ -41,6 +41,8 @@ enum xvs_port_flags {
 	XVS_PORT_DHCP_GUARD  = 1 << 3, /* drop DHCP server messages sent by the VM */
 	XVS_PORT_ROUTER_GUARD = 1 << 4,/* drop router advertisements and redirects sent by the VM */
 	XVS_PORT_CAPTURE     = 1 << 5, /* copy what the port sends and receives to xvs_capture */
+	XVS_PORT_MIRRORED    = 1 << 6, /* a mirror source while the switch has a destination:
+					* set by userspace (loader/mirror.c), read by the fast path */
 };
 
 /* Port mirroring role (struct xvs_port.mirror). */
@@ -150,8 +152,25 @@ struct xvs_port_stats {
 	__u64 learn_refused_table;       /* new MAC not learned: global FDB cap reached */
 	__u64 learn_moves;               /* a learned MAC moved to this port */
 	__u64 drops[XVS_DROP_SLOTS];
+	__u64 mirrored;                  /* mirror copies this port sent (also in tx_*) */
+	__u64 pad0;
 };
-_Static_assert(sizeof(struct xvs_port_stats) == 320, "struct xvs_port_stats ABI");
+_Static_assert(sizeof(struct xvs_port_stats) == 336, "struct xvs_port_stats ABI");
+
+/* A captured frame: this header, then the frame's bytes, in the xvs_capture perf buffer. */
+enum xvs_capture_dir {
+	XVS_CAPTURE_RX = 0,              /* the port received it (from its NIC) */
+	XVS_CAPTURE_TX = 1,              /* the port sent it (to its NIC) */
+};
+
+struct xvs_capture_hdr {
+	__u64 ts_ns;                     /* CLOCK_MONOTONIC */
+	__u32 len;                       /* frame length; the bytes follow */
+	__u16 port_id;
+	__u8  dir;                       /* enum xvs_capture_dir */
+	__u8  pad0;
+};
+_Static_assert(sizeof(struct xvs_capture_hdr) == 16, "struct xvs_capture_hdr ABI");
 
 enum xvs_switch_type {
 	XVS_SWITCH_EXTERNAL = 0,

@@ -51,6 +51,7 @@ struct xvs_switch {
 	char name[XVS_NAME_LEN];
 	char dir[512];
 	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
+	int mirror_vlan_fd, capture_fd;
 	int ingress_fd, egress_fd;
 	int ncpus;
 };
@@ -83,6 +84,32 @@ int xvs_port_set_pvlan(struct xvs_switch *sw, const char *port, enum xvs_vlan_mo
 int xvs_port_set_link(struct xvs_switch *sw, const char *port, bool up);
 int xvs_port_set_mac_limit(struct xvs_switch *sw, const char *port, __u32 limit);
 int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allow);
+/* Write a port entry as it is (it must exist). For derived state; setters use the above. */
+int xvs_port_write(struct xvs_switch *sw, const struct xvs_port *p);
+/* Mirroring (loader/mirror.c): a port's role, and the derived state the dataplane reads. */
+int xvs_port_set_mirror(struct xvs_switch *sw, const char *port, enum xvs_mirror_mode mode);
+int xvs_mirror_sync(struct xvs_switch *sw);
+const char *xvs_mirror_name(__u8 mode);
+int xvs_mirror_parse(const char *s, enum xvs_mirror_mode *mode);
+/* Capture (loader/capture.c): write what a port sends and receives to a pcap file until
+ * *stop becomes true, max_frames were written (0: no limit) or the port goes away. One capture
+ * per switch at a time. */
+struct xvs_capture_opts {
+	const char *port;
+	const char *path;              /* pcap file, "-" for standard output */
+	__u64 max_frames;
+	volatile int *stop;            /* set from a signal handler */
+	bool stdout_flush;             /* flush after every poll (for a pipe) */
+	void (*started)(void *ctx);    /* called once frames are being captured */
+	void *started_ctx;
+};
+struct xvs_capture_result {
+	__u64 frames, rx, tx, lost;
+	bool port_gone;
+};
+int xvs_capture_run(struct xvs_switch *sw, const struct xvs_capture_opts *opts,
+		    struct xvs_capture_result *res);
+
 /* Which switch owns this ifindex, if any (name copied to owner). 1 = owned, 0 = free. */
 int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
 

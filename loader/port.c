@@ -118,6 +118,11 @@ static int write_port(struct xvs_switch *sw, const struct xvs_port *p, __u64 fla
 	return 0;
 }
 
+int xvs_port_write(struct xvs_switch *sw, const struct xvs_port *p)
+{
+	return write_port(sw, p, BPF_EXIST);
+}
+
 static void set_all_vids(__u64 *vids)
 {
 	memset(vids, 0, XVS_VLAN_WORDS * sizeof(__u64));
@@ -235,7 +240,13 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
 	xvs_fdb_forget_port(sw, p.ifindex);
-	return 0;
+	/* State derived from all ports: the port is gone, derive it again. */
+	err = 0;
+	if (xvs_vlan_mode_is_private(p.mode))
+		err = xvs_pvlan_apply(sw, NULL, false);
+	if (p.mirror != XVS_MIRROR_NONE)
+		err = xvs_mirror_sync(sw) ?: err;
+	return err;
 }
 
 /* Read-modify-write of one port; flush its learned MACs when `flush` (a physical switch
@@ -268,7 +279,11 @@ static int set_vlan(struct xvs_switch *sw, struct xvs_port *p)
 		xvs_pvlan_apply(sw, NULL, false);
 		return err;
 	}
-	return xvs_pvlan_apply(sw, p, false);
+	err = xvs_pvlan_apply(sw, p, false);
+	/* A mirrored source's VLANs decide which floods are copied. */
+	if (!err && p->mirror == XVS_MIRROR_SOURCE)
+		err = xvs_mirror_sync(sw);
+	return err;
 }
 
 int xvs_port_set_untagged(struct xvs_switch *sw, const char *port)

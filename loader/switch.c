@@ -319,7 +319,7 @@ static int get_pinned(const char *dir, const char *name, int *fd)
 void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
-		       &sw->pvlan_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
+		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
 		       &sw->egress_fd };
 
 	if (!sw)
@@ -342,7 +342,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	sw = calloc(1, sizeof(*sw));
 	if (!sw)
 		return xvs_fail(-ENOMEM, "out of memory");
-	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd =
+	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd = sw->mirror_vlan_fd = sw->capture_fd =
 		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
@@ -356,6 +356,8 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_stats", &sw->stats_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_tx", &sw->tx_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_pvlan", &sw->pvlan_fd);
+	err = err ?: get_pinned(sw->dir, "xvs_mirror_vlan", &sw->mirror_vlan_fd);
+	err = err ?: get_pinned(sw->dir, "xvs_capture", &sw->capture_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_config", &sw->config_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_clock", &sw->clock_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev
+	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev libpcap-dev
 	# run, inspect, test
 	iproute2 ethtool xdp-tools tcpdump iperf3 python3-scapy iputils-ping procps util-linux
 	# operability test: the man page renders, the Prometheus output parses

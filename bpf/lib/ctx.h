@@ -46,6 +46,13 @@ static __always_inline __u32 xvs_egress_ifindex(xvs_ctx_t *ctx)
 	return ctx->egress_ifindex;
 }
 
+/* Copy the frame (its first `len` bytes) after `hdr` into a perf event array. */
+static __always_inline long xvs_perf_output(xvs_ctx_t *ctx, void *map, __u32 len, void *hdr,
+					    __u32 hdr_len)
+{
+	return bpf_perf_event_output(ctx, map, ((__u64)len << 32) | BPF_F_CURRENT_CPU, hdr, hdr_len);
+}
+
 #define XVS_VERDICT_DROP XDP_DROP
 #define XVS_VERDICT_PASS XDP_PASS
 

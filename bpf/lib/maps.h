@@ -40,6 +40,24 @@ struct {
 	__type(value, __u32);
 } xvs_pvlan SEC(".maps");
 
+/* Mirroring: per VLAN, the number of mirror-source ports that are members of it (while the
+ * switch has a destination). A flood in such a VLAN is copied to the destination ports.
+ * Written by userspace (loader/mirror.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_VID_RESERVED + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_mirror_vlan SEC(".maps");
+
+/* Capture: frames of ports with XVS_PORT_CAPTURE, each as struct xvs_capture_hdr + bytes.
+ * One entry per CPU (libbpf sizes it), read by `xvs capture`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_capture SEC(".maps");
+
 /* Learned (dynamic) FDB entries per port id, for the per-port cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

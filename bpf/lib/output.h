@@ -17,6 +17,11 @@
  *              area): the frame carries an 802.1Q tag with its internal VLAN and PCP, and the
  *              egress program does the port's membership check and tagging.
  *
+ *   mirror     a canonical frame broadcast to every port because a mirror destination must get
+ *              a copy too (lib/mirror.h). The mark carries the one port that gets the frame
+ *              itself (known unicast), or 0 for a flood (the members get it); ports with
+ *              mirror destination get a mirror copy, every other port drops it silently.
+ *
  * Metadata a sender put in front of a frame (a VM's own XDP program can redirect frames with
  * metadata into its veth) is removed at ingress, so only xvs can write the mark.
  */
@@ -26,7 +31,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define XVS_META_DONE 0x78767331u /* "xvs1" */
+#define XVS_META_DONE   0x78767331u /* "xvs1" */
+#define XVS_META_MIRROR 0x78767332u /* "xvs2", followed by the target ifindex (0: a flood) */
 #define XVS_META_MAX  32          /* the kernel's limit on the metadata area */
 
 static __always_inline void *xvs_meta(struct xdp_md *ctx)
@@ -59,6 +65,34 @@ static __always_inline int xvs_meta_mark_done(struct xdp_md *ctx)
 		return -1;
 	*meta = XVS_META_DONE;
 	return 0;
+}
+
+/* Mark a canonical frame for mirroring: `target` gets the frame, destinations a copy. */
+static __always_inline int xvs_meta_mark_mirror(struct xdp_md *ctx, __u32 target)
+{
+	__u32 *meta;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
+		return -1;
+	meta = xvs_meta(ctx);
+	if ((void *)(meta + 2) > (void *)(long)ctx->data)
+		return -1;
+	meta[0] = XVS_META_MIRROR;
+	meta[1] = target;
+	return 0;
+}
+
+/* In the egress program: if the frame carries the mirror mark, remove it and return 1 with
+ * the target in *target; else 0. */
+static __always_inline int xvs_meta_take_mirror(struct xdp_md *ctx, __u32 *target)
+{
+	__u32 *meta = xvs_meta(ctx);
+
+	if ((void *)(meta + 2) > (void *)(long)ctx->data || meta[0] != XVS_META_MIRROR)
+		return 0;
+	*target = meta[1];
+	bpf_xdp_adjust_meta(ctx, (int)(2 * sizeof(__u32)));
+	return 1;
 }
 
 /* In the egress program: true if ingress finished this frame. Removes the mark, so the

@@ -36,11 +36,14 @@ const char *ifname_of(__u32 ifindex, char buf[IF_NAMESIZE]);
 const char *kind_name(__u8 kind);
 /* "access 10", "trunk 2-4,10 native 1", "untagged", ... */
 void vlan_desc(const struct xvs_port *p, char *buf, size_t len);
+/* Non-default policy settings of a port, space separated; "-" if none. */
+void policy_desc(const struct xvs_port *p, char *buf, size_t len);
 
 /* Command groups: argv[0] is the group name. */
 int cmd_switch(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_fdb(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

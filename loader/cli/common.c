@@ -130,3 +130,18 @@ void vlan_desc(const struct xvs_port *p, char *buf, size_t len)
 		snprintf(buf, len, "untagged");
 	}
 }
+
+/* Non-default policy of a port, space separated ("-" for none): "mirror=source capture". */
+void policy_desc(const struct xvs_port *p, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (p->mirror != XVS_MIRROR_NONE)
+		n += (size_t)snprintf(buf + n, len - n, "%smirror=%s", n ? " " : "",
+				      xvs_mirror_name(p->mirror));
+	if (n < len && (p->flags & XVS_PORT_CAPTURE))
+		n += (size_t)snprintf(buf + n, len - n, "%scapture", n ? " " : "");
+	if (!n)
+		snprintf(buf, len, "-");
+}

@@ -112,6 +112,8 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 						       (p->flags & XVS_PORT_ALLOW_SPOOF)));
 	json_object_object_add(o, "mac_limit", json_object_new_int64(p->mac_limit));
 	json_object_object_add(o, "learned_macs", json_object_new_int64(xvs_fdb_learned_count(sw, p->id)));
+	json_object_object_add(o, "mirror", json_object_new_string(xvs_mirror_name(p->mirror)));
+	json_object_object_add(o, "capture", json_object_new_boolean(p->flags & XVS_PORT_CAPTURE));
 	return o;
 }
 
@@ -144,11 +146,11 @@ static int cmd_port_show(int argc, char **argv)
 			json_object_array_add(arr, port_json(s.sw, &ports[i]));
 		print_json(arr);
 	} else {
-		printf("%-15s %-3s %-15s %-6s %-5s %-17s %-8s %-30s\n", "PORT", "ID", "DEV", "KIND",
-		       "LINK", "MAC", "LEARNED", "VLAN");
+		printf("%-15s %-3s %-15s %-6s %-5s %-17s %-8s %-30s %s\n", "PORT", "ID", "DEV", "KIND",
+		       "LINK", "MAC", "LEARNED", "VLAN", "POLICY");
 		for (int i = 0; i < n; i++) {
 			const struct xvs_port *p = &ports[i];
-			char ifn[IF_NAMESIZE], mac[18] = "-", vlan[1100], learned[32];
+			char ifn[IF_NAMESIZE], mac[18] = "-", vlan[1100], learned[32], policy[256];
 
 			if (p->flags & XVS_PORT_HAS_MAC)
 				xvs_format_mac(p->mac, mac);
@@ -157,9 +159,11 @@ static int cmd_port_show(int argc, char **argv)
 			if (p->mac_limit)
 				snprintf(learned + strlen(learned), sizeof(learned) - strlen(learned),
 					 "/%u", p->mac_limit);
-			printf("%-15s %-3u %-15s %-6s %-5s %-17s %-8s %s\n", p->name, p->id,
+			policy_desc(p, policy, sizeof(policy));
+			printf("%-15s %-3u %-15s %-6s %-5s %-17s %-8s %-30s %s\n", p->name, p->id,
 			       ifname_of(p->ifindex, ifn), kind_name(p->kind),
-			       p->flags & XVS_PORT_LINK_UP ? "up" : "down", mac, learned, vlan);
+			       p->flags & XVS_PORT_LINK_UP ? "up" : "down", mac, learned, vlan,
+			       policy);
 		}
 	}
 	free(ports);
@@ -282,17 +286,35 @@ static int apply_mac_limit(struct xvs_switch *sw, const char *port, const struct
 	return xvs_port_set_mac_limit(sw, port, v->n);
 }
 
+static int parse_mirror(int argc, char **argv, struct setting_value *v)
+{
+	enum xvs_mirror_mode mode;
+
+	if (argc != 1)
+		return die("usage: xvs port set SWITCH PORT mirror source|destination|none");
+	if (xvs_mirror_parse(argv[0], &mode))
+		return lib_fail();
+	v->n = mode;
+	return 0;
+}
+
+static int apply_mirror(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_mirror(sw, port, (enum xvs_mirror_mode)v->n);
+}
+
 static const struct port_setting port_settings[] = {
 	{ "vlan", VLAN_SYNTAX, parse_vlan, apply_vlan },
 	{ "link", "up|down", parse_link, apply_link },
 	{ "mac-spoofing", "on|off", parse_mac_spoofing, apply_mac_spoofing },
 	{ "mac-limit", "N", parse_mac_limit, apply_mac_limit },
+	{ "mirror", "source|destination|none", parse_mirror, apply_mirror },
 };
 
 static int cmd_port_set(int argc, char **argv)
 {
 	static const char *const later[] = { "dhcp-guard", "router-guard", "max-rate", "storm-limit",
-					     "mirror", "vmq" };
+					     "vmq" };
 	const struct port_setting *ps = NULL;
 	struct setting_value v = {};
 	struct session s;

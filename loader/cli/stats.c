@@ -59,6 +59,9 @@ static const struct {
 	  offsetof(struct xvs_port_stats, flooded) },
 	{ "xvs_port_mac_moves_total", "Learned MAC addresses that moved to this port.",
 	  offsetof(struct xvs_port_stats, learn_moves) },
+	{ "xvs_port_mirrored_total",
+	  "Mirror copies sent out of this port (a mirror destination); also counted in tx.",
+	  offsetof(struct xvs_port_stats, mirrored) },
 };
 
 static __u64 stat_at(const struct xvs_port_stats *st, size_t off)
@@ -188,6 +191,7 @@ int cmd_stats(int argc, char **argv)
 		json_object_object_add(o, "learn_refused_port_limit", json_object_new_int64((int64_t)st->learn_refused_port));
 		json_object_object_add(o, "learn_refused_table_full", json_object_new_int64((int64_t)st->learn_refused_table));
 		json_object_object_add(o, "mac_moves", json_object_new_int64((int64_t)st->learn_moves));
+		json_object_object_add(o, "mirrored", json_object_new_int64((int64_t)st->mirrored));
 		for (int r = 0; r < XVS_DROP__MAX; r++)
 			json_object_object_add(drops, xvs_drop_name(r), json_object_new_int64((int64_t)st->drops[r]));
 		json_object_object_add(o, "drops", drops);

@@ -25,15 +25,17 @@ static void usage(FILE *f)
 	      "                           | isolated|community PRIMARY SECONDARY\n"
 	      "                           | promiscuous PRIMARY SECONDARYLIST\n"
 	      "  port set SWITCH PORT link up|down | mac-limit N | mac-spoofing on|off\n"
+	      "  port set SWITCH PORT mirror source|destination|none\n"
 	      "  fdb show SWITCH [--vlan VID] | fdb add SWITCH MAC PORT [--vlan VID] | fdb flush SWITCH\n"
 	      "  stats SWITCH [PORT] [--prometheus]\n"
+	      "  capture SWITCH PORT -w FILE|- [-c COUNT]\n"
 	      "State lives under $XVS_ROOT (default " XVS_ROOT_DEFAULT "), runtime files under\n"
 	      "$XVS_RUN (default " XVS_RUN_DEFAULT ").\n", f);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const later[] = { "acl", "capture", "apply", "save" };
+	static const char *const later[] = { "acl", "apply", "save" };
 	int i = 1;
 
 	/* Bad options are reported by each command's usage line: one line on stderr, not two. */
@@ -60,6 +62,8 @@ int main(int argc, char **argv)
 		return cmd_fdb(argc, argv);
 	if (!strcmp(argv[0], "stats"))
 		return cmd_stats(argc, argv);
+	if (!strcmp(argv[0], "capture"))
+		return cmd_capture(argc, argv);
 	for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
 		if (!strcmp(argv[0], later[k]))
 			return die("'%s' is not available yet in this version", argv[0]);

@@ -101,7 +101,7 @@ complete_words() {
 expect_eq "completion: registers _xvs for xvs" "complete -F _xvs xvs" \
 	"$(bash -c '. "$1" && complete -p xvs' _ "$COMPLETION" 2>&1)"
 expect_eq "completion: 'xvs sw' -> switch" "switch" "$(complete_words xvs sw)"
-expect_eq "completion: 'xvs ' -> the commands" "fdb help port stats switch" "$(complete_words xvs "")"
+expect_eq "completion: 'xvs ' -> the commands" "capture fdb help port stats switch" "$(complete_words xvs "")"
 expect_eq "completion: 'xvs -j switch ' -> subcommands" "add del set show" \
 	"$(complete_words xvs -j switch "")"
 expect_eq "completion: 'xvs switch show ' -> the live switch" "osw" "$(complete_words xvs switch show "")"
@@ -190,6 +190,7 @@ check("prometheus: every line is HELP, TYPE or a sample, in family blocks", not 
 
 counters = ["xvs_port_rx_packets_total", "xvs_port_rx_bytes_total", "xvs_port_tx_packets_total",
             "xvs_port_tx_bytes_total", "xvs_port_flooded_total", "xvs_port_mac_moves_total",
+            "xvs_port_mirrored_total",
             "xvs_port_learn_refused_total", "xvs_port_drops_total"]
 want_types = dict({c: "counter" for c in counters}, xvs_port_info="gauge")
 check("prometheus: HELP and TYPE once per family, with the expected families and types",
@@ -223,7 +224,8 @@ except Exception as e:  # noqa: BLE001 - any failure to parse is the finding
 want = {}
 plain = {"rx_packets": "xvs_port_rx_packets_total", "rx_bytes": "xvs_port_rx_bytes_total",
          "tx_packets": "xvs_port_tx_packets_total", "tx_bytes": "xvs_port_tx_bytes_total",
-         "flooded": "xvs_port_flooded_total", "mac_moves": "xvs_port_mac_moves_total"}
+         "flooded": "xvs_port_flooded_total", "mac_moves": "xvs_port_mac_moves_total",
+         "mirrored": "xvs_port_mirrored_total"}
 for p in stats:
     for k, fam in plain.items():
         want[(fam, p["port"], None)] = p[k]
