@@ -95,6 +95,8 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 	xvs_meta_reset(ctx);
 	if (xvs_meta_mark_done(ctx) == 0) {
 		ret = xvs_vlan_egress(ctx, out, f);
+		if (ret == XVS_CONTINUE)
+			ret = xvs_mtu_check(ctx, out_ifindex, f);
 		if (ret != XVS_CONTINUE)
 			return xvs_drop(st, ret);
 		xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
@@ -113,7 +115,9 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 	return ret == XDP_REDIRECT ? ret : xvs_drop(st, XVS_DROP_NO_EGRESS);
 }
 
-SEC("xdp")
+/* xdp.frags: jumbo frames arrive as several buffers; every header xvs reads or rewrites is
+ * in the first one. */
+SEC("xdp.frags")
 int xvs_ingress(struct xdp_md *ctx)
 {
 	__u32 ifindex = xvs_ingress_ifindex(ctx);
@@ -171,7 +175,7 @@ int xvs_ingress(struct xdp_md *ctx)
 
 /* Egress program of every xvs_tx entry: a finished frame goes as it is; a canonical one gets
  * its port's egress work here, or is a mirror copy, or is not for this port. */
-SEC("xdp/devmap")
+SEC("xdp.frags/devmap")
 int xvs_egress(struct xdp_md *ctx)
 {
 	__u32 ifindex = xvs_egress_ifindex(ctx), target = 0;
@@ -207,6 +211,8 @@ int xvs_egress(struct xdp_md *ctx)
 		return mirror && p->mirror == XVS_MIRROR_DESTINATION ? xvs_mirror_copy(ctx, p, &f) :
 								      XDP_DROP;
 	ret = xvs_vlan_egress(ctx, p, &f);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_mtu_check(ctx, ifindex, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(xvs_stats_of(p->id), ret);
 	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);

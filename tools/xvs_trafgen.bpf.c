@@ -128,13 +128,15 @@ int xvs_bench_egress(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-SEC("xdp")
+/* xdp.frags: the pass baseline and the rotating wrapper share a prog array with the switch's
+ * ingress program, and the kernel only tail-calls between programs of the same frags mode. */
+SEC("xdp.frags")
 int xvs_bench_pass(struct xdp_md *ctx __attribute__((unused)))
 {
 	return XDP_PASS;
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int xvs_bench_rot(struct xdp_md *ctx)
 {
 	__u8 *data = (void *)(long)ctx->data;

@@ -46,6 +46,16 @@ static __always_inline __u32 xvs_egress_ifindex(xvs_ctx_t *ctx)
 	return ctx->egress_ifindex;
 }
 
+/* The MTU (L3 bytes) of netdev ifindex, as configured now; 0 if it cannot be read. */
+static __always_inline __u32 xvs_dev_mtu(xvs_ctx_t *ctx, __u32 ifindex)
+{
+	__u32 mtu = 0;
+
+	/* Whatever the verdict, the helper writes the device's MTU into mtu. */
+	bpf_check_mtu(ctx, ifindex, &mtu, 0, 0);
+	return mtu;
+}
+
 /* Copy the frame (its first `len` bytes) after `hdr` into a perf event array. */
 static __always_inline long xvs_perf_output(xvs_ctx_t *ctx, void *map, __u32 len, void *hdr,
 					    __u32 hdr_len)

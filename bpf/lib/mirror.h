@@ -52,7 +52,10 @@ static __always_inline int xvs_mirror_copy(xvs_ctx_t *ctx, const struct xvs_port
 		if (xvs_tag_pop(ctx) != XVS_CONTINUE)
 			return XVS_VERDICT_DROP;
 		f->len -= XVS_VLAN_HLEN;
+		f->tagged = 0;
 	}
+	if (xvs_mtu_check(ctx, p->ifindex, f) != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_MTU_EXCEEDED);
 	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
 	st = xvs_stats_of(p->id);
 	if (st) {

@@ -203,4 +203,22 @@ static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port
 	return ret;
 }
 
+/*
+ * A frame larger than the egress port's MTU is dropped (mtu-exceeded), never truncated. The
+ * device MTU is read when the frame is sent, so `ip link set ... mtu` takes effect at once;
+ * frames that fit the IPv6 minimum link MTU are never checked (every link carries them), so
+ * ordinary traffic pays nothing.
+ */
+#define XVS_MTU_CHECK_ABOVE 1280
+
+static __always_inline int xvs_mtu_check(xvs_ctx_t *ctx, __u32 ifindex, const struct xvs_frame *f)
+{
+	__u32 l3 = f->len - XVS_ETH_HLEN - (f->tagged ? XVS_VLAN_HLEN : 0), mtu;
+
+	if (f->len < XVS_ETH_HLEN + XVS_VLAN_HLEN || l3 <= XVS_MTU_CHECK_ABOVE)
+		return XVS_CONTINUE;
+	mtu = xvs_dev_mtu(ctx, ifindex);
+	return mtu && l3 > mtu ? XVS_DROP_MTU_EXCEEDED : XVS_CONTINUE;
+}
+
 #endif

@@ -19,7 +19,7 @@
 #include "libxvs.h"
 
 #define XT_MAX_PORTS  8
-#define XT_MAX_FRAME  2048
+#define XT_MAX_FRAME  9300
 #define XT_MAX_RX     64
 
 struct xt_rx {
