@@ -18,7 +18,9 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export XVS_BIN=${XVS_BIN:-$TOP/build/xvs}
 # Names of everything the demo creates start with xvsdemo-<pid>-site- (see lib.sh).
+# shellcheck disable=SC2034 # read by lib.sh
 XVSIT_PREFIX="xvsdemo-$$"
+# shellcheck disable=SC2034
 IT_SCEN=site
 if [[ $EUID -ne 0 ]]; then
 	echo "demo: needs root (network namespaces, XDP, bpffs)" >&2
@@ -32,9 +34,9 @@ for tool in ip nsenter tcpdump ethtool ping; do
 	command -v "$tool" >/dev/null || { echo "demo: $tool is missing: run make setup" >&2; exit 1; }
 done
 
-# shellcheck source=../tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$TOP/tests/integration/lib.sh"
-# shellcheck source=site.sh
+# shellcheck source-path=SCRIPTDIR source=site.sh
 . "$TOP/tools/site.sh"
 SITE_SHOW=1
 

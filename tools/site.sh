@@ -52,6 +52,7 @@
 # bridge joins 224.0.0.106 and says so on the trunk.
 
 SITE_SHOW=${SITE_SHOW:-0}
+# shellcheck disable=SC2034 # printed by tools/demo.sh
 SITE_DIAGRAM=$(sed -n 's/^#| \{0,1\}//p' "${BASH_SOURCE[0]}")
 SITE_NET=10.20.0
 SITE_TRUNK_VLANS=2-4
@@ -215,8 +216,8 @@ site_capture_points() {
 	local n
 	for n in "${SITE_EPS[@]}"; do
 		case ${S_KIND[$n]} in
-		vm | server) echo "$n $n eth0 in ${S_GROUP[$n]}" ;;
-		host) echo "$n-mgmt0 $n mgmt0 inout mgmt" ;;
+		vm | server) echo "$n ${S_NS[$n]} ${S_IF[$n]} in ${S_GROUP[$n]}" ;;
+		host) echo "$n-mgmt0 ${S_NS[$n]} ${S_IF[$n]} inout mgmt" ;;
 		esac
 	done
 	echo "trunkA patch hostA inout Sales,Finance,HR"
@@ -229,6 +230,7 @@ site_cap_start_all() {
 	while read -r tag ns ifc dir _; do
 		nsenter --net="/run/netns/$P$ns" tcpdump -i "$ifc" -Q "$dir" -nn -U --immediate-mode \
 			-Z root -w "$IT_TMP/$tag.pcap" >/dev/null 2>"$IT_TMP/$tag.err" &
+		# shellcheck disable=SC2034,SC2004 # an associative array of lib.sh, read by cap_stop
 		IT_CAP_PID[$tag]=$!
 		IT_PIDS+=($!)
 	done < <(site_capture_points)
@@ -310,6 +312,7 @@ site_capture_checks() {
 site_measure() {
 	local s d ip e seen args=() rdpid tag
 	# 182 pings at once on a small, busy machine: give answers 2 s rather than lib.sh's 1 s.
+	# shellcheck disable=SC2034 # read by lib.sh's ping_ok (dynamic scope)
 	local PING_OPTS=(-c 2 -W 2 -i 0.2 -q)
 	site_cap_start_all || return 1
 	site_rd_floods &
@@ -422,10 +425,11 @@ site_report_captures() {
 		site_say "$line"
 	done < <(site_capture_points)
 	site_say "  own-net: frames from the capture's own network (> 0: the capture works, its network talks)"
-	site_say "  R&D: frames from rd-1 or rd-2 (must be 0); others: from any other network (must be 0)"
+	site_say "  R&D: frames from rd-1 or rd-2 (must be 0); others: any other frame, from another network"
+	site_say "  or from a MAC that is no endpoint (must be 0)"
 	site_say "  VLAN tags: tagged frames only on the trunks, VLANs 2,3,4 only; ! = not as expected"
-	site_say "  rd-2 received rd-1's broadcast ping: $(site_capture_cell rd-bcast rd-2 | sed 's/ *$//') frames," \
-		"and its unknown unicast: $(site_capture_cell rd-unknown rd-2 | sed 's/ *$//') (floods: the R&D column counts them elsewhere)"
+	site_say "  rd-2 received rd-1's broadcast ping: $(site_capture_cell rd-bcast rd-2 | sed 's/ *$//') frames, and its unknown" \
+		"unicast: $(site_capture_cell rd-unknown rd-2 | sed 's/ *$//') (flooded; the R&D column counts them everywhere else)"
 	while read -r check tag e seen; do
 		total=$((total + 1))
 		site_matches "$e" "$seen" || bad=$((bad + 1))
