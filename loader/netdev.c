@@ -137,6 +137,10 @@ static int nsid_of(struct nl_sock *sk, int fd)
 
 	if (!msg)
 		return -1;
+	/* RTM_GETNSID answers with one message. With libnl's default auto-ACK the kernel would
+	 * also send an ACK that nl_recvmsgs_default() leaves unread, and the next query on this
+	 * socket would read that instead of its own answer. */
+	nl_socket_disable_auto_ack(sk);
 	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) || nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) ||
 	    nl_send_auto(sk, msg) < 0) {
 		nlmsg_free(msg);
