@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
- * The xvs dataplane, XDP flavour: one loaded instance per switch.
+ * The xvs dataplane, XDP flavour: one loaded instance per switch. The pipeline itself is
+ * shared with the TC flavour (bpf/xvs_tc.bpf.c) and lives in lib/pipeline.h; this file
+ * selects the XDP shim (lib/ctx.h, lib/tag.h, lib/output.h) and holds the entry points.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
  *                     learn -> lookup; known unicast gets its egress work inline, is marked
@@ -8,7 +10,7 @@
  *                     xvs_tx in canonical form.
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
  *                     for a canonical frame (a flood copy), the port's membership check and
- *                     tagging (lib/output.h); mirror copies (lib/mirror.h).
+ *                     tagging (lib/egress.h); mirror copies (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
  *                     and ages the FDB, so the switch needs no userspace process.
  *
@@ -20,157 +22,23 @@
 #include "lib/eth.h"
 #include "lib/maps.h"
 #include "lib/stats.h"
+#include "lib/tag.h"
 #include "lib/vlan.h"
 #include "lib/fdb.h"
-#include "lib/output.h"
 #include "lib/capture.h"
 #include "lib/mirror.h"
+#include "lib/egress.h"
+#include "lib/output.h"
+#include "lib/pipeline.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
-
-#define XVS_NSEC_PER_SEC 1000000000ULL
-
-/*
- * Canonical form: the frame always carries an 802.1Q tag with its internal VLAN and PCP, so
- * the egress program knows the VLAN from the bytes alone (lib/output.h).
- */
-static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, const struct xvs_frame *f)
-{
-	__u16 tci = f->pcp_dei | f->vlan;
-
-	xvs_meta_reset(ctx);
-	return f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
-}
-
-/* Flood: let the devmap copy the canonical frame to every port but the ingress one; each
- * copy's egress program decides whether its port is a member and how to tag it. */
-static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port *in,
-					  struct xvs_frame *f, struct xvs_port_stats *st)
-{
-	int ret = xvs_make_canonical(ctx, f);
-
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
-	if (st)
-		st->flooded++;
-	/* Without a metadata area the flood still goes, only without mirror copies. */
-	if (xvs_flood_mirrored(in, f->vlan))
-		xvs_meta_mark_mirror(ctx, 0);
-	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
-}
-
-/* Known unicast from or to a mirrored port: canonical, broadcast with the mirror mark naming
- * the one port the frame is for (lib/mirror.h). */
-static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_port *out,
-					     struct xvs_frame *f, struct xvs_port_stats *st)
-{
-	int ret = xvs_vlan_egress_allowed(out, f);
-
-	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
-	if (xvs_meta_mark_mirror(ctx, out->ifindex))
-		return bpf_redirect_map(&xvs_tx, out->ifindex, XDP_DROP); /* no copies, but sent */
-	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
-}
-
-/* Known unicast: the egress port is known, so its egress work is done here and the frame is
- * marked done. Without a metadata area it goes canonical and the egress program does it. */
-static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in,
-				       const struct xvs_fdb_entry *e, struct xvs_frame *f,
-				       struct xvs_port_stats *st)
-{
-	__u32 out_ifindex = e->ifindex;
-	const struct xvs_port *out;
-	int ret;
-
-	if (out_ifindex == in->ifindex)
-		return xvs_drop(st, XVS_DROP_SAME_PORT);
-	out = bpf_map_lookup_elem(&xvs_ports, &out_ifindex);
-	if (!out)
-		return xvs_drop(st, XVS_DROP_NO_EGRESS);
-	if (xvs_port_mirrored(in) || xvs_port_mirrored(out))
-		return xvs_send_mirrored(ctx, out, f, st);
-	xvs_meta_reset(ctx);
-	if (xvs_meta_mark_done(ctx) == 0) {
-		ret = xvs_vlan_egress(ctx, out, f);
-		if (ret == XVS_CONTINUE)
-			ret = xvs_mtu_check(ctx, out_ifindex, f);
-		if (ret != XVS_CONTINUE)
-			return xvs_drop(st, ret);
-		xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
-		ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
-		if (ret != XDP_REDIRECT)
-			return xvs_drop(st, XVS_DROP_NO_EGRESS);
-		xvs_count_tx(out->id, f->len);
-		return ret;
-	}
-	ret = xvs_vlan_egress_allowed(out, f);
-	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
-	ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
-	return ret == XDP_REDIRECT ? ret : xvs_drop(st, XVS_DROP_NO_EGRESS);
-}
 
 /* xdp.frags: jumbo frames arrive as several buffers; every header xvs reads or rewrites is
  * in the first one. */
 SEC("xdp.frags")
 int xvs_ingress(struct xdp_md *ctx)
 {
-	__u32 ifindex = xvs_ingress_ifindex(ctx);
-	struct xvs_frame f = {};
-	struct xvs_port_stats *st;
-	struct xvs_fdb_entry *e;
-	struct xvs_ethhdr *eth;
-	const struct xvs_port *p;
-	void *data, *data_end;
-	__u8 dst[XVS_ETH_ALEN];
-	int ret;
-
-	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
-	if (!p)
-		return XDP_DROP; /* not (or no longer) a port of this switch */
-	st = xvs_stats_of(p->id);
-	f.len = xvs_frame_len(ctx);
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += f.len;
-	}
-	if (!(p->flags & XVS_PORT_LINK_UP))
-		return xvs_drop(st, XVS_DROP_LINK_DOWN);
-	xvs_capture_frame(ctx, p, XVS_CAPTURE_RX);
-
-	data = xvs_data(ctx);
-	data_end = xvs_data_end(ctx);
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return xvs_drop(st, XVS_DROP_MALFORMED);
-	if (xvs_mac_is_link_local(eth->dst))
-		return xvs_drop(st, XVS_DROP_RESERVED_MAC);
-	if (xvs_mac_is_multicast(eth->src))
-		return xvs_drop(st, XVS_DROP_INVALID_SRC_MAC);
-	if ((p->flags & XVS_PORT_HAS_MAC) && !(p->flags & XVS_PORT_ALLOW_SPOOF) &&
-	    !xvs_mac_equal(eth->src, p->mac))
-		return xvs_drop(st, XVS_DROP_MAC_SPOOFING);
-
-	ret = xvs_vlan_ingress(p, data, data_end, &f);
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
-	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
-
-	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
-
-	/* Keep dst on the stack: the egress work below moves the packet head. */
-	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
-	if (xvs_mac_is_multicast(dst))
-		return xvs_send_flood(ctx, p, &f, st);
-	e = xvs_fdb_lookup(dst, f.fdb_vlan);
-	if (!e)
-		return xvs_send_flood(ctx, p, &f, st);
-	return xvs_unicast(ctx, p, e, &f, st);
+	return xvs_ingress_pipeline(ctx);
 }
 
 /* Egress program of every xvs_tx entry: a finished frame goes as it is; a canonical one gets
@@ -179,11 +47,9 @@ SEC("xdp.frags/devmap")
 int xvs_egress(struct xdp_md *ctx)
 {
 	__u32 ifindex = xvs_egress_ifindex(ctx), target = 0;
-	struct xvs_vlan_ethhdr *veth;
 	struct xvs_frame f = {};
 	const struct xvs_port *p;
-	int ret, mirror, mine;
-	__u16 tci;
+	int mirror;
 
 	if (xvs_meta_take_done(ctx))
 		return XDP_PASS;
@@ -191,110 +57,9 @@ int xvs_egress(struct xdp_md *ctx)
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
 	if (!p)
 		return XDP_DROP;
-	veth = xvs_data(ctx);
-	if ((void *)(veth + 1) > xvs_data_end(ctx) || veth->tpid != bpf_htons(XVS_TPID_8021Q))
+	if (xvs_canonical_frame(ctx, &f) != XVS_CONTINUE)
 		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_INTERNAL);
-	tci = bpf_ntohs(veth->tci);
-	f.vlan = tci & XVS_VID_MASK;
-	f.pcp_dei = tci & XVS_PCP_DEI_MASK;
-	f.tagged = 1;
-	f.len = xvs_frame_len(ctx);
-
-	/* Is the frame itself for this port? A mirrored unicast names its port (checked at
-	 * ingress); a flood copy is for every member whose link is up. Otherwise this copy is
-	 * simply not for this port — unless it is a mirror destination. */
-	if (mirror && target)
-		mine = ifindex == target;
-	else
-		mine = (p->flags & XVS_PORT_LINK_UP) && xvs_port_is_member(p, f.vlan);
-	if (!mine)
-		return mirror && p->mirror == XVS_MIRROR_DESTINATION ? xvs_mirror_copy(ctx, p, &f) :
-								      XDP_DROP;
-	ret = xvs_vlan_egress(ctx, p, &f);
-	if (ret == XVS_CONTINUE)
-		ret = xvs_mtu_check(ctx, ifindex, &f);
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(xvs_stats_of(p->id), ret);
-	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
-	xvs_count_tx(p->id, f.len);
-	return XDP_PASS;
+	return xvs_port_output(ctx, p, &f, mirror, target);
 }
 
-/* ---- housekeeping: coarse clock and FDB aging, driven by a bpf_timer ---- */
-
-struct bpf_map;
-
-struct xvs_sweep {
-	__u64 now;
-	__u64 aging;
-	__u64 aged;
-};
-
-static long xvs_age_one(struct bpf_map *map, struct xvs_fdb_key *key, struct xvs_fdb_entry *e,
-			struct xvs_sweep *s)
-{
-	if (e->flags & XVS_FDB_STATIC)
-		return 0;
-	if (s->now - e->last_seen < s->aging)
-		return 0;
-	if (bpf_map_delete_elem(map, key) == 0) {
-		xvs_fdb_release(e->port_id);
-		s->aged++;
-	}
-	return 0;
-}
-
-static __u64 xvs_clock_tick(void)
-{
-	__u32 zero = 0;
-	struct xvs_clock_state *c = bpf_map_lookup_elem(&xvs_clock, &zero);
-	__u64 now = bpf_ktime_get_ns() / XVS_NSEC_PER_SEC;
-
-	if (c)
-		c->now_sec = now;
-	return now;
-}
-
-static int xvs_timer_fired(void *map __attribute__((unused)), __u32 *key __attribute__((unused)),
-			   struct xvs_timer_slot *slot)
-{
-	struct xvs_sweep s = { .now = xvs_clock_tick(), .aging = XVS_AGING_DEFAULT_SEC };
-	struct xvs_clock_state *c;
-	struct xvs_config *cfg;
-	__u32 zero = 0;
-
-	cfg = bpf_map_lookup_elem(&xvs_config, &zero);
-	if (cfg && cfg->aging_sec)
-		s.aging = cfg->aging_sec;
-	bpf_for_each_map_elem(&xvs_fdb, xvs_age_one, &s, 0);
-	c = bpf_map_lookup_elem(&xvs_clock, &zero);
-	if (c) {
-		c->sweeps++;
-		c->aged += s.aged;
-	}
-	bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0);
-	return 0;
-}
-
-#define XVS_CLOCK_MONOTONIC 1
-
-SEC("tc")
-int xvs_housekeeping(struct __sk_buff *skb __attribute__((unused)))
-{
-	struct xvs_timer_slot *slot;
-	__u32 zero = 0;
-	long err;
-
-	xvs_clock_tick();
-	slot = bpf_map_lookup_elem(&xvs_timer, &zero);
-	if (!slot)
-		return 1;
-	err = bpf_timer_init(&slot->timer, &xvs_timer, XVS_CLOCK_MONOTONIC);
-	if (err && err != -16 /* -EBUSY: already running */)
-		return 2;
-	if (bpf_timer_set_callback(&slot->timer, xvs_timer_fired))
-		return 3;
-	if (bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0))
-		return 4;
-	return 0;
-}
+#include "lib/housekeeping.h"

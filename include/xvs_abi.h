@@ -163,14 +163,23 @@ enum xvs_capture_dir {
 	XVS_CAPTURE_TX = 1,              /* the port sent it (to its NIC) */
 };
 
+enum xvs_capture_flags {
+	/* The frame's outer 802.1Q tag is not in the bytes that follow (TC keeps it out of band,
+	 * in the skb): it is .tci, and belongs after the MAC addresses. */
+	XVS_CAPTURE_TAG_OOB = 1 << 0,
+};
+
 struct xvs_capture_hdr {
 	__u64 ts_ns;                     /* CLOCK_MONOTONIC */
-	__u32 len;                       /* frame length; the bytes follow */
+	__u32 len;                       /* frame length on the wire, tag included */
 	__u16 port_id;
 	__u8  dir;                       /* enum xvs_capture_dir */
-	__u8  pad0;
+	__u8  flags;                     /* enum xvs_capture_flags */
+	__u16 tci;                       /* XVS_CAPTURE_TAG_OOB: the outer tag's TCI ... */
+	__u16 tpid;                      /* ... and TPID (host order) */
+	__u32 caplen;                    /* bytes that follow (len, less an out-of-band tag) */
 };
-_Static_assert(sizeof(struct xvs_capture_hdr) == 16, "struct xvs_capture_hdr ABI");
+_Static_assert(sizeof(struct xvs_capture_hdr) == 24, "struct xvs_capture_hdr ABI");
 
 enum xvs_switch_type {
 	XVS_SWITCH_EXTERNAL = 0,

@@ -24,12 +24,28 @@
  *
  * Metadata a sender put in front of a frame (a VM's own XDP program can redirect frames with
  * metadata into its veth) is removed at ingress, so only xvs can write the mark.
+ *
+ * The output primitives at the end of this file are what the shared pipeline (lib/pipeline.h)
+ * calls; lib/output_tc.h provides the same names for TC.
  */
 #ifndef XVS_LIB_OUTPUT_H
 #define XVS_LIB_OUTPUT_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "maps.h"
+#include "stats.h"
+#include "vlan.h"
+
+/*
+ * Whether this kernel lets XDP programs use the metadata area (bpf_xdp_adjust_meta). Set by
+ * the loader before load (loader/probe.c): some kernels refuse the helper to every XDP
+ * program, and a program that calls it would not load at all. The verifier knows this
+ * read-only value, so with 0 the metadata calls are never reached, never checked, and
+ * removed: unicast then leaves canonical (the egress program does its egress work) and
+ * mirroring has no way to mark its frames (loader/mirror.c refuses it).
+ */
+const volatile __u32 xvs_have_meta = 1;
 
 #define XVS_META_DONE   0x78767331u /* "xvs1" */
 #define XVS_META_MIRROR 0x78767332u /* "xvs2", followed by the target ifindex (0: a flood) */
@@ -44,6 +60,8 @@ static __always_inline void *xvs_meta(struct xdp_md *ctx)
  * XVS_META_MAX / 4 steps; the usual case is one comparison. */
 static __always_inline void xvs_meta_reset(struct xdp_md *ctx)
 {
+	if (!xvs_have_meta)
+		return;
 	for (int i = 0; i < XVS_META_MAX / 4; i++) {
 		if (xvs_meta(ctx) >= (void *)(long)ctx->data)
 			return;
@@ -58,7 +76,7 @@ static __always_inline int xvs_meta_mark_done(struct xdp_md *ctx)
 {
 	__u32 *meta;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
+	if (!xvs_have_meta || bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
 		return -1;
 	meta = xvs_meta(ctx);
 	if ((void *)(meta + 1) > (void *)(long)ctx->data)
@@ -72,7 +90,7 @@ static __always_inline int xvs_meta_mark_mirror(struct xdp_md *ctx, __u32 target
 {
 	__u32 *meta;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
+	if (!xvs_have_meta || bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
 		return -1;
 	meta = xvs_meta(ctx);
 	if ((void *)(meta + 2) > (void *)(long)ctx->data)
@@ -88,6 +106,8 @@ static __always_inline int xvs_meta_take_mirror(struct xdp_md *ctx, __u32 *targe
 {
 	__u32 *meta = xvs_meta(ctx);
 
+	if (!xvs_have_meta)
+		return 0;
 	if ((void *)(meta + 2) > (void *)(long)ctx->data || meta[0] != XVS_META_MIRROR)
 		return 0;
 	*target = meta[1];
@@ -101,10 +121,68 @@ static __always_inline int xvs_meta_take_done(struct xdp_md *ctx)
 {
 	__u32 *meta = xvs_meta(ctx);
 
+	if (!xvs_have_meta)
+		return 0;
 	if ((void *)(meta + 1) > (void *)(long)ctx->data || *meta != XVS_META_DONE)
 		return 0;
 	bpf_xdp_adjust_meta(ctx, (int)sizeof(__u32));
 	return 1;
+}
+
+/* ---- output primitives of the XDP flavour (called by lib/pipeline.h) ---- */
+
+/* Before the output decisions: remove whatever the frame arrived with in front of it. */
+static __always_inline void xvs_marks_clear(struct xdp_md *ctx)
+{
+	xvs_meta_reset(ctx);
+}
+
+/* Known unicast: mark the frame finished, so the egress program lets it go. 0, or -1 when
+ * there is no metadata area (the pipeline then sends the frame canonical). */
+static __always_inline int xvs_out_mark_done(struct xdp_md *ctx)
+{
+	return xvs_meta_mark_done(ctx);
+}
+
+/* Send the frame to one port. XDP_REDIRECT, or XDP_DROP if the port has no output entry. */
+static __always_inline int xvs_out_redirect(struct xdp_md *ctx __attribute__((unused)),
+					    __u32 ifindex)
+{
+	return bpf_redirect_map(&xvs_tx, ifindex, XDP_DROP);
+}
+
+/*
+ * Offer a canonical frame to every port but the ingress one: the devmap copies it and each
+ * copy's egress program does its port's work (xvs_port_output). mirror: destinations get a
+ * mirror copy; target: the one port the frame is for (0: a flood, for every member).
+ * Without a metadata area a flood still goes, only without mirror copies, and a mirrored
+ * unicast goes to its port alone.
+ */
+static __always_inline int xvs_out_copies(struct xdp_md *ctx,
+					  const struct xvs_port *in __attribute__((unused)),
+					  struct xvs_frame *f __attribute__((unused)), int mirror,
+					  __u32 target)
+{
+	if (mirror && xvs_meta_mark_mirror(ctx, target) && target)
+		return bpf_redirect_map(&xvs_tx, target, XDP_DROP); /* no copies, but sent */
+	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+}
+
+/* In the egress program: read a canonical frame's VLAN and PCP back from its tag. */
+static __always_inline int xvs_canonical_frame(struct xdp_md *ctx, struct xvs_frame *f)
+{
+	struct xvs_vlan_ethhdr *veth = (void *)(long)ctx->data;
+	__u16 tci;
+
+	if ((void *)(veth + 1) > (void *)(long)ctx->data_end ||
+	    veth->tpid != bpf_htons(XVS_TPID_8021Q))
+		return XVS_DROP_INTERNAL;
+	tci = bpf_ntohs(veth->tci);
+	f->vlan = tci & XVS_VID_MASK;
+	f->pcp_dei = tci & XVS_PCP_DEI_MASK;
+	f->tagged = 1;
+	f->len = xvs_frame_len(ctx);
+	return XVS_CONTINUE;
 }
 
 #endif

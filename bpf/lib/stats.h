@@ -3,7 +3,11 @@
 #ifndef XVS_LIB_STATS_H
 #define XVS_LIB_STATS_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "maps.h"
 
 /* A pipeline stage returns XVS_CONTINUE to go on, or an enum xvs_drop_reason. */
