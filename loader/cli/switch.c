@@ -22,7 +22,7 @@ static int cmd_switch_add(int argc, char **argv)
 		{ "aging", required_argument, NULL, 'a' },
 		{}
 	};
-	struct xvs_switch_opts o = {};
+	struct xvs_switch_opts o = { .datapath = XVS_DATAPATH_DEFAULT };
 	bool type_given = false;
 	int c, lock, err;
 
@@ -41,10 +41,8 @@ static int cmd_switch_add(int argc, char **argv)
 			o.no_management_os = true;
 			break;
 		case 'd':
-			if (!strcmp(optarg, "tc"))
-				return die("--datapath tc is not available yet: only the xdp datapath is built");
-			if (strcmp(optarg, "xdp"))
-				return die("invalid datapath '%s': expected xdp or tc", optarg);
+			if (xvs_datapath_parse(optarg, &o.datapath))
+				return lib_fail();
 			break;
 		case 'f':
 			if (parse_u32(optarg, &o.fdb_max) || o.fdb_max < 16)
@@ -55,7 +53,7 @@ static int cmd_switch_add(int argc, char **argv)
 				return die("invalid --aging '%s': 1-1000000 seconds", optarg);
 			break;
 		default:
-			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]");
+			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath xdp|tc] [--fdb-size N] [--aging SECONDS]");
 		}
 	}
 	if (optind != argc - 1)
@@ -100,7 +98,7 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 		return NULL;
 	json_object_object_add(o, "name", json_object_new_string(sw->name));
 	json_object_object_add(o, "type", json_object_new_string(xvs_switch_type_name(cfg.type)));
-	json_object_object_add(o, "datapath", json_object_new_string("xdp"));
+	json_object_object_add(o, "datapath", json_object_new_string(xvs_datapath_name(sw->datapath)));
 	json_object_object_add(o, "uplink", cfg.uplink[0] ? json_object_new_string(cfg.uplink) : NULL);
 	json_object_object_add(o, "management_os",
 			       json_object_new_boolean(cfg.type != XVS_SWITCH_PRIVATE &&
@@ -165,7 +163,8 @@ static int cmd_switch_show(int argc, char **argv)
 
 		printf("%-13s %-9s %-8s %-12s %-6s %-6d %lds\n",
 		       json_object_get_string(json_object_object_get(o, "name")),
-		       json_object_get_string(json_object_object_get(o, "type")), "xdp", up,
+		       json_object_get_string(json_object_object_get(o, "type")),
+		       json_object_get_string(json_object_object_get(o, "datapath")), up,
 		       json_object_get_boolean(json_object_object_get(o, "management_os")) ? "yes" : "no",
 		       json_object_get_int(json_object_object_get(o, "ports")),
 		       (long)json_object_get_int64(json_object_object_get(o, "aging_sec")));

@@ -21,8 +21,18 @@
 
 struct xvs_switch *xt_sw;
 int xt_nports;
+enum xvs_datapath xt_datapath;
 static int sinks[XT_MAX_PORTS + 1];
 static char names[XT_MAX_PORTS + 1][16];
+
+static __u64 total_drops_of(const struct xvs_port_stats *st)
+{
+	__u64 t = 0;
+
+	for (int i = 0; i < XVS_DROP_SLOTS; i++)
+		t += st->drops[i];
+	return t;
+}
 
 static void write_file(const char *path, const char *val)
 {
@@ -49,9 +59,13 @@ static int open_sink(const char *ifname)
 void xt_setup_opts(int nports, __u32 fdb_max)
 {
 	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max };
+	const char *dp = getenv("XVS_TEST_DATAPATH");
 	char peer[16];
 
 	cr_assert(nports <= XT_MAX_PORTS);
+	cr_assert(!dp || !*dp || xvs_datapath_parse(dp, &xt_datapath) == 0,
+		  "XVS_TEST_DATAPATH: %s", xvs_errmsg());
+	o.datapath = xt_datapath;
 	cr_assert(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0, "unshare: %s", strerror(errno));
 	cr_assert(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
 	cr_assert(mount("tmpfs", "/tmp", "tmpfs", 0, NULL) == 0, "tmpfs: %s", strerror(errno));
@@ -126,66 +140,117 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 	return off;
 }
 
-/* The metadata area the last xt_run() left in front of the frame. */
-static unsigned char last_meta[32];
-static __u32 last_meta_len;
+/* ---- sending frames into the switch ---- */
 
-__u32 xt_last_meta(void *buf)
+#define XT_SETTLE_MS   30   /* after the switch took the frame: time for its copies to arrive */
+#define XT_PICKUP_MS 2000   /* longest wait for the switch to take a frame */
+
+static void drain(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
+
+static __u64 ms_since(const struct timespec *t0)
 {
-	memcpy(buf, last_meta, last_meta_len < sizeof(last_meta) ? last_meta_len : sizeof(last_meta));
-	return last_meta_len;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-static int test_run(int port, const void *frame, size_t len, void *out, size_t *out_len,
-		    __u32 flags)
+/* The counters of pN, if pN is a port of the switch now. */
+static bool port_stats(int port, struct xvs_port_stats *st)
+{
+	struct xvs_port p;
+
+	memset(st, 0, sizeof(*st));
+	if (xvs_port_get(xt_sw, names[port], &p))
+		return false;
+	cr_assert(xvs_stats_read(xt_sw, p.id, st) == 0, "%s", xvs_errmsg());
+	return true;
+}
+
+/* Send from qN into pN and wait until the switch has counted the frame in (or, for a netdev
+ * that is no port, a moment). *dropped: the switch counted a drop reason for it at pN. */
+static void inject(int port, const void *frame, size_t len, bool *dropped)
+{
+	struct xvs_port_stats before, after;
+	bool is_port = port_stats(port, &before);
+	struct timespec t0;
+
+	cr_assert_eq(send(sinks[port], frame, len, 0), (ssize_t)len, "send on q%d: %s", port,
+		     strerror(errno));
+	*dropped = true;
+	if (!is_port) {
+		usleep(XT_SETTLE_MS * 1000);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		cr_assert(port_stats(port, &after), "port p%d went away", port);
+		if (after.rx_packets > before.rx_packets)
+			break;
+		usleep(200);
+	} while (ms_since(&t0) < XT_PICKUP_MS);
+	cr_assert(after.rx_packets > before.rx_packets, "the switch did not take the frame at p%d",
+		  port);
+	*dropped = total_drops_of(&after) > total_drops_of(&before);
+}
+
+int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len)
+{
+	static struct xt_rx rx[XT_MAX_PORTS + 1];
+	int from = 0, frames = 0;
+	bool dropped;
+
+	inject(port, frame, len, &dropped);
+	drain(rx, XT_SETTLE_MS);
+	for (int i = 1; i <= xt_nports; i++) {
+		frames += rx[i].count;
+		if (rx[i].count)
+			from = i;
+	}
+	if (out_len)
+		*out_len = 0;
+	if (frames == 1 && out && out_len) {
+		memcpy(out, rx[from].data[0], rx[from].len[0]);
+		*out_len = rx[from].len[0];
+	}
+	return dropped ? XT_DROP : XT_FWD;
+}
+
+void xt_deliver(int port, const void *frame, size_t len)
+{
+	bool dropped;
+
+	inject(port, frame, len, &dropped);
+}
+
+int xt_run_plain(int port, const void *frame, size_t len, void *meta, __u32 *meta_len)
 {
 	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
 	struct xdp_md ctx_out = {};
 	unsigned char scratch[XT_MAX_FRAME + 64];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, .flags = flags);
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, .data_out = scratch,
+		    .data_size_out = sizeof(scratch), .ctx_out = &ctx_out,
+		    .ctx_size_out = sizeof(ctx_out));
 
-	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
-		opts.data_out = scratch;
-		opts.data_size_out = sizeof(scratch);
-		opts.ctx_out = &ctx_out;
-		opts.ctx_size_out = sizeof(ctx_out);
-	}
+	cr_assert_eq(xt_datapath, XVS_DATAPATH_XDP, "xt_run_plain is for the XDP flavour");
 	cr_assert(bpf_prog_test_run_opts(xt_sw->ingress_fd, &opts) == 0, "test_run: %s",
 		  strerror(errno));
-	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
-		/* data_out starts at the metadata area (ctx_out.data bytes long): the output
-		 * frame is what follows it. */
-		cr_assert(ctx_out.data <= opts.data_size_out);
-		if (out)
-			memcpy(out, scratch + ctx_out.data, opts.data_size_out - ctx_out.data);
-		if (out_len)
-			*out_len = opts.data_size_out - ctx_out.data;
-		last_meta_len = ctx_out.data;
-		memcpy(last_meta, scratch, ctx_out.data < sizeof(last_meta) ? ctx_out.data :
-		       sizeof(last_meta));
-	}
+	/* data_out starts at the metadata area (ctx_out.data bytes long). */
+	cr_assert(ctx_out.data <= opts.data_size_out && ctx_out.data <= 32);
+	memcpy(meta, scratch, ctx_out.data);
+	*meta_len = ctx_out.data;
 	return (int)opts.retval;
 }
 
-int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len)
-{
-	return test_run(port, frame, len, out, out_len, 0);
-}
-
-void xt_deliver(int port, const void *frame, size_t len)
-{
-	test_run(port, frame, len, NULL, NULL, BPF_F_TEST_XDP_LIVE_FRAMES);
-}
-
-void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count)
+int xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count)
 {
 	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (__u32)count,
 		    .batch_size = (__u32)count, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
-	cr_assert(bpf_prog_test_run_opts(prog_fd, &opts) == 0, "test_run: %s", strerror(errno));
+	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
 }
 
 /* Read one frame from an AF_PACKET socket, putting back the VLAN tag the stack took out. */
@@ -224,15 +289,16 @@ static int read_frame(int fd, unsigned char *buf, size_t *len)
 	return 1;
 }
 
-void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms)
+/* Read what arrives at every qN for `ms` milliseconds. */
+static void drain(struct xt_rx rx[XT_MAX_PORTS + 1], int ms)
 {
-	struct timespec t0, t;
+	struct timespec t0;
 
 	memset(rx, 0, sizeof(*rx) * (XT_MAX_PORTS + 1));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd pfd[XT_MAX_PORTS];
-		long elapsed;
+		__u64 elapsed;
 
 		for (int i = 1; i <= xt_nports; i++) {
 			while (rx[i].count < XT_MAX_RX) {
@@ -245,14 +311,18 @@ void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms)
 					rx[i].len[rx[i].count++] = len;
 			}
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		elapsed = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (elapsed >= ms)
+		elapsed = ms_since(&t0);
+		if (elapsed >= (__u64)ms)
 			break;
 		for (int i = 0; i < xt_nports; i++)
 			pfd[i] = (struct pollfd){ .fd = sinks[i + 1], .events = POLLIN };
-		poll(pfd, (nfds_t)xt_nports, (int)(ms - elapsed));
+		poll(pfd, (nfds_t)xt_nports, (int)((__u64)ms - elapsed));
 	}
+}
+
+void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms)
+{
+	drain(rx, ms);
 }
 
 struct xvs_port_stats xt_stats(int port)

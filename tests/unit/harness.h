@@ -2,13 +2,25 @@
 /*
  * Unit-test harness: each Criterion test runs in its own forked process; the fixture puts that
  * process in a fresh network and mount namespace with a private bpffs, creates veth pairs
- * pN <-> qN (pN is the switch port, qN is where the "VM" listens), and a private switch.
+ * pN <-> qN (pN is the switch port, qN is where the "VM" listens and sends), and a private
+ * switch running the flavour named by $XVS_TEST_DATAPATH ("xdp", the default, or "tc"), so the
+ * same tables and assertions run against both flavours (`make unit` runs them twice).
  *
- * Frames are driven through the real ingress program with BPF_PROG_TEST_RUN:
- *   xt_run()      plain mode: verdict, output bytes; counters and FDB change as for real.
- *   xt_deliver()  live-frames mode: redirects really happen (flood copies run the devmap egress
- *                 program), and xt_collect() reads what reached each qN with AF_PACKET.
- * Everything disappears with the test process, even when a test fails.
+ * Frames really travel: they are sent from qN with AF_PACKET, cross the veth, go through the
+ * switch's program attached to pN (XDP, or TC clsact ingress) and whatever leaves a port is read
+ * at the qN's with AF_PACKET (tags the stack moved out of band are put back):
+ *   xt_run()      one frame; returns XT_FWD or XT_DROP (below) and the frame that came out
+ *   xt_deliver()  one frame, then xt_collect() reads what reached each qN
+ * Counters and FDB change as for real traffic. Everything disappears with the test process,
+ * even when a test fails.
+ *
+ * The verdict is read from the switch's own counters, the same way for both flavours: every
+ * frame the pipeline drops goes through one drop helper that counts a reason on the port it
+ * entered (bpf/lib/stats.h), so "the ingress port's drop count rose" is XDP_DROP / TC_ACT_SHOT
+ * from the program. A frame sent on a netdev that is not (or no longer) a port is XT_DROP.
+ *
+ * XDP-only tests of the XDP output path use BPF_PROG_TEST_RUN directly: xt_run_plain() (the
+ * metadata marks) and xt_deliver_batch() (live frames, one devmap flush).
  */
 #ifndef XVS_TEST_HARNESS_H
 #define XVS_TEST_HARNESS_H
@@ -30,6 +42,11 @@ struct xt_rx {
 
 extern struct xvs_switch *xt_sw;
 extern int xt_nports;
+extern enum xvs_datapath xt_datapath;   /* from $XVS_TEST_DATAPATH */
+
+/* xt_run verdicts. */
+#define XT_DROP 0   /* the switch dropped the frame (a drop reason was counted at ingress) */
+#define XT_FWD  1   /* the switch forwarded it (unicast, flood, or mirror copies) */
 
 /* Fixture: namespace + bpffs + `n` veth pairs + private switch "t" with ports p1..pn. */
 void xt_setup(int nports);
@@ -47,15 +64,20 @@ struct xt_tag {
 size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const struct xt_tag *tags,
 		int ntags, unsigned short ethertype, size_t payload);
 
-/* Run the ingress program on a frame arriving at port `port`. Returns the XDP verdict. */
+/* Send a frame into the switch at port `port` (from qN) and wait until the switch has dealt
+ * with it. XT_FWD or XT_DROP; `out` (if not NULL) gets the frame that left the switch when
+ * exactly one port sent exactly one frame (*out_len = 0 otherwise). */
 int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len);
-/* Metadata the last xt_run() left before the frame (copied to buf, up to 32 bytes); its length. */
-__u32 xt_last_meta(void *buf);
-/* Live mode: the frame is really forwarded. Then collect for `ms` what arrives at every qN. */
+/* The same, leaving whatever arrives at the qN's for xt_collect(). */
 void xt_deliver(int port, const void *frame, size_t len);
-/* Live mode, `count` frames in ONE batch (one NAPI-like flush), run by program prog_fd (which
- * may rewrite each frame and tail-call the ingress program). */
-void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count);
+/* XDP only: run the ingress program once with BPF_PROG_TEST_RUN (nothing is sent); returns
+ * the XDP verdict, and the metadata it left in front of the frame (up to 32 bytes, its length
+ * in *meta_len). */
+int xt_run_plain(int port, const void *frame, size_t len, void *meta, __u32 *meta_len);
+/* XDP only: live mode, `count` frames in ONE batch (one NAPI-like flush), run by program
+ * prog_fd (which may rewrite each frame and tail-call the ingress program). -errno when the
+ * kernel refuses live frames. */
+int xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
 
 struct xvs_port_stats xt_stats(int port);
