@@ -1,7 +1,8 @@
 # xvs — build, test, demo, benchmark.
 #   make            build everything (BPF objects, skeletons, libxvs, xvs, tests, tools)
 #   make SAN=1      userspace with AddressSanitizer + UndefinedBehaviorSanitizer
-#   make test       set up the machine, build, run unit and integration tests
+#   make test       set up the machine, build, run unit and integration tests (both flavours
+#                   of the dataplane: xdp, then tc)
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
 #   make install    install xvs, its man page and bash completion (DESTDIR, PREFIX=/usr/local)
@@ -94,11 +95,16 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(BUILD)/xvs_trafgen
 setup:
 	bash tools/setup.sh
 
+# The same tests against both flavours of the dataplane (docs/DATAPLANE.md).
+DATAPATHS ?= xdp tc
+
 unit: setup all
-	$(UNIT_BIN) --jobs 1
+	set -e; for dp in $(DATAPATHS); do echo "unit tests, datapath $$dp"; \
+		XVS_TEST_DATAPATH=$$dp $(UNIT_BIN) --jobs 1; done
 
 integration: setup all
-	bash tests/integration/run.sh
+	set -e; for dp in $(DATAPATHS); do echo "integration tests, datapath $$dp"; \
+		XVSIT_DATAPATH=$$dp bash tests/integration/run.sh; done
 
 test: setup
 	$(MAKE) all
