@@ -5,6 +5,7 @@
 #                   of the dataplane: xdp, then tc)
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
+#   make bench-tcp  TCP throughput between two VMs: xvs tc, xvs xdp, Linux bridge (same file)
 #   make install    install xvs, its man page and bash completion (DESTDIR, PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
@@ -56,7 +57,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL     ?= install
 INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs
 
-.PHONY: all clean test unit integration demo bench setup install uninstall
+.PHONY: all clean test unit integration demo bench bench-tcp setup install uninstall
 all: $(BINS)
 
 # Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
@@ -117,6 +118,10 @@ demo: setup
 bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
+
+bench-tcp: setup
+	$(MAKE) all
+	bash tools/bench-tcp.sh
 
 install: $(BUILD)/xvs
 	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs

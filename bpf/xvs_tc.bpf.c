@@ -8,6 +8,10 @@
  *
  *   xvs_ingress       clsact ingress of every port netdev: the whole pipeline; known unicast
  *                     leaves with bpf_redirect, floods and mirrored frames as one clone per port
+ *   xvs_uplink        clsact egress of an external switch's uplink, for BOTH flavours (an XDP
+ *                     switch loads just this program from this object, on its own maps): the
+ *                     host stack's own frames get the management OS port's treatment
+ *                     (lib/host.h)
  *   xvs_housekeeping  as in the XDP flavour (lib/housekeeping.h)
  */
 #include <linux/bpf.h>
@@ -25,6 +29,7 @@
 #include "lib/egress.h"
 #include "lib/output_tc.h"
 #include "lib/pipeline.h"
+#include "lib/host.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -33,6 +38,13 @@ int xvs_ingress(struct __sk_buff *ctx)
 {
 	xvs_tc_pull_headers(ctx);
 	return xvs_ingress_pipeline(ctx);
+}
+
+SEC("tc")
+int xvs_uplink(struct __sk_buff *ctx)
+{
+	xvs_tc_pull_headers(ctx);
+	return xvs_uplink_pipeline(ctx, ctx->ingress_ifindex);
 }
 
 #include "lib/housekeeping.h"

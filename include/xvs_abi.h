@@ -87,6 +87,8 @@ enum xvs_drop_reason {
 	XVS_DROP_QOS,                /* over the port's max-rate */
 	XVS_DROP_STORM_LIMIT,        /* broadcast/multicast/unknown unicast over storm-limit */
 	XVS_DROP_MTU_EXCEEDED,       /* larger than the egress port's MTU */
+	XVS_DROP_NO_MGMT_OS,         /* the host stack sent on the uplink of a switch without a
+				      * management OS adapter (--no-management-os) */
 	XVS_DROP__MAX,
 };
 #define XVS_DROP_SLOTS 32

@@ -5,7 +5,9 @@
  * XDP: a BPF link (bpf_link_create), pinned at links/<port>; `port del` detaches it through the
  * pin with BPF_LINK_DETACH.
  *
- * TC: a cls_bpf direct-action filter on the netdev's clsact ingress hook. libbpf 1.1 has no
+ * TC: a cls_bpf direct-action filter on the netdev's clsact ingress hook. The uplink of an
+ * external switch also gets xvs_uplink on its clsact egress hook, for both flavours (host
+ * traffic, bpf/lib/host.h). libbpf 1.1 has no
  * tcx links and bpf_tc_attach filters cannot be pinned, so xvs finds its filter again by a
  * fixed handle and priority (XVS_TC_HANDLE, XVS_TC_PRIO) and, before removing anything, checks
  * that the filter there still runs this switch's program. links/<port> is a pin of the
@@ -60,34 +62,12 @@ static int prog_id(int fd, __u32 *id)
 	return 0;
 }
 
-static void tc_hook(int ifindex, struct bpf_tc_hook *hook)
+static void tc_hook(int ifindex, enum bpf_tc_attach_point point, struct bpf_tc_hook *hook)
 {
 	memset(hook, 0, sizeof(*hook));
 	hook->sz = sizeof(*hook);
 	hook->ifindex = ifindex;
-	hook->attach_point = BPF_TC_INGRESS;
-}
-
-/* Remove the filter at xvs's handle and priority if it runs prog_fd's program; then the clsact
- * qdisc if xvs created it (marker). */
-static void detach_tc(int prog_fd, int ifindex, const char *marker)
-{
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO);
-	struct bpf_tc_hook hook;
-	__u32 ours = 0;
-	struct stat st;
-
-	tc_hook(ifindex, &hook);
-	if (prog_id(prog_fd, &ours) == 0 && bpf_tc_query(&hook, &q) == 0 && q.prog_id == ours) {
-		LIBBPF_OPTS(bpf_tc_opts, d, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO);
-
-		bpf_tc_detach(&hook, &d);
-	}
-	if (stat(marker, &st) == 0) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS; /* the whole clsact qdisc */
-		bpf_tc_hook_destroy(&hook);
-		rmdir(marker);
-	}
+	hook->attach_point = point;
 }
 
 /* Create the directory that will hold path (its parent), if missing. */
@@ -104,52 +84,96 @@ static int mkdir_in(const char *path)
 	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-static int attach_tc(struct xvs_switch *sw, const char *pin, const char *marker, int ifindex,
-		     const char *ifname)
+/* Give ifindex a clsact qdisc if it has none, and record that xvs made it (marker). */
+static int ensure_clsact(int ifindex, const char *ifname, const char *marker)
 {
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO,
-		    .prog_fd = sw->ingress_fd);
 	struct bpf_tc_hook hook;
 	int err;
 
-	tc_hook(ifindex, &hook);
+	tc_hook(ifindex, BPF_TC_INGRESS, &hook);
 	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
+	if (err == -EEXIST)
+		return 0;
+	if (err)
 		return xvs_fail(err, "cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
-	if (!err && (mkdir_in(marker) || mkdir(marker, 0755))) {
+	if (mkdir_in(marker) || mkdir(marker, 0755)) {
 		err = xvs_fail(-errno, "cannot create %s: %s", marker, strerror(errno));
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
-		return err;
 	}
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		if (err == -EEXIST)
-			xvs_fail(err, "netdev %s already has a TC filter at xvs's priority %#x",
-				 ifname, XVS_TC_PRIO);
-		else
-			xvs_fail(err, "cannot attach TC to %s: %s", ifname, strerror(-err));
-		goto undo;
-	}
-	if (bpf_obj_pin(sw->ingress_fd, pin)) {
-		err = xvs_fail(-errno, "cannot pin %s: %s", pin, strerror(errno));
-		goto undo;
-	}
-	return 0;
-undo:
-	detach_tc(sw->ingress_fd, ifindex, marker);
 	return err;
 }
 
-int xvs_attach_port(struct xvs_switch *sw, const char *port, int ifindex, const char *ifname)
+/* Remove the clsact qdisc of ifindex if xvs made it. */
+static void drop_clsact(int ifindex, const char *marker)
+{
+	struct bpf_tc_hook hook;
+	struct stat st;
+
+	if (stat(marker, &st))
+		return;
+	tc_hook(ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS, &hook); /* the whole qdisc */
+	bpf_tc_hook_destroy(&hook);
+	rmdir(marker);
+}
+
+/* Remove the filter at xvs's handle and priority on one hook, if it runs prog_fd's program. */
+static void detach_filter(int prog_fd, int ifindex, enum bpf_tc_attach_point point)
+{
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO);
+	struct bpf_tc_hook hook;
+	__u32 ours = 0;
+
+	tc_hook(ifindex, point, &hook);
+	if (prog_fd >= 0 && prog_id(prog_fd, &ours) == 0 && bpf_tc_query(&hook, &q) == 0 &&
+	    q.prog_id == ours) {
+		LIBBPF_OPTS(bpf_tc_opts, d, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO);
+
+		bpf_tc_detach(&hook, &d);
+	}
+}
+
+static int attach_filter(int prog_fd, int ifindex, enum bpf_tc_attach_point point,
+			 const char *ifname)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XVS_TC_HANDLE, .priority = XVS_TC_PRIO,
+		    .prog_fd = prog_fd);
+	const char *where = point == BPF_TC_INGRESS ? "ingress" : "egress";
+	struct bpf_tc_hook hook;
+	int err;
+
+	tc_hook(ifindex, point, &hook);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err == -EEXIST)
+		return xvs_fail(err, "netdev %s already has a TC %s filter at xvs's priority %#x",
+				ifname, where, XVS_TC_PRIO);
+	if (err)
+		return xvs_fail(err, "cannot attach TC %s to %s: %s", where, ifname, strerror(-err));
+	return 0;
+}
+
+int xvs_attach_port(struct xvs_switch *sw, const char *port, int ifindex, const char *ifname,
+		    bool uplink)
 {
 	char pin[700], marker[720];
+	bool tc_in = sw->datapath == XVS_DATAPATH_TC;
+	int err = 0;
 
 	pin_path(sw, "links", port, pin, sizeof(pin));
-	if (sw->datapath == XVS_DATAPATH_XDP)
-		return attach_xdp(sw, pin, ifindex, ifname);
 	pin_path(sw, "clsact", port, marker, sizeof(marker));
-	return attach_tc(sw, pin, marker, ifindex, ifname);
+	if (tc_in || uplink)
+		err = ensure_clsact(ifindex, ifname, marker);
+	if (!err && tc_in)
+		err = attach_filter(sw->ingress_fd, ifindex, BPF_TC_INGRESS, ifname);
+	if (!err && uplink)
+		err = attach_filter(sw->uplink_fd, ifindex, BPF_TC_EGRESS, ifname);
+	if (!err && !tc_in)
+		err = attach_xdp(sw, pin, ifindex, ifname);
+	else if (!err && bpf_obj_pin(sw->ingress_fd, pin))
+		err = xvs_fail(-errno, "cannot pin %s: %s", pin, strerror(errno));
+	if (err)
+		xvs_detach_port(sw, port, ifindex);
+	return err;
 }
 
 int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex)
@@ -158,6 +182,7 @@ int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex)
 	int link_fd;
 
 	pin_path(sw, "links", port, pin, sizeof(pin));
+	pin_path(sw, "clsact", port, marker, sizeof(marker));
 	if (sw->datapath == XVS_DATAPATH_XDP) {
 		link_fd = bpf_obj_get(pin);
 		if (link_fd >= 0) {
@@ -167,9 +192,10 @@ int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex)
 			close(link_fd);
 		}
 	} else {
-		pin_path(sw, "clsact", port, marker, sizeof(marker));
-		detach_tc(sw->ingress_fd, ifindex, marker);
+		detach_filter(sw->ingress_fd, ifindex, BPF_TC_INGRESS);
 	}
+	detach_filter(sw->uplink_fd, ifindex, BPF_TC_EGRESS);
+	drop_clsact(ifindex, marker);
 	if (unlink(pin) && errno != ENOENT)
 		return xvs_fail(-errno, "cannot remove %s: %s", pin, strerror(errno));
 	return 0;

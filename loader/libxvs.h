@@ -67,6 +67,7 @@ struct xvs_switch {
 	int mirror_vlan_fd, capture_fd, port_ids_fd;
 	int ingress_fd;              /* on every port: XDP, or TC clsact ingress */
 	int egress_fd;               /* XDP: the devmap egress program; TC: -1 */
+	int uplink_fd;               /* TC egress of the uplink: host traffic (bpf/lib/host.h) */
 	enum xvs_datapath datapath;  /* from the type of the pinned ingress program */
 	int ncpus;
 };

@@ -210,7 +210,7 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	}
 	err = list_port_id(sw, id, p.ifindex);
 	if (!err)
-		err = xvs_attach_port(sw, port, ifindex, ifname);
+		err = xvs_attach_port(sw, port, ifindex, ifname, kind == XVS_PORT_UPLINK);
 	if (err)
 		goto undo_maps;
 	/* XDP frames redirected into a veth reach its far end only if that end runs NAPI. */

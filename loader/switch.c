@@ -19,6 +19,7 @@
 /* The maps of one switch, pinned under $XVS_ROOT/<switch>/ by these names. */
 #define XVS_PIN_INGRESS "xvs_ingress"
 #define XVS_PIN_EGRESS  "xvs_egress"
+#define XVS_PIN_UPLINK  "xvs_uplink"
 
 static const char *const type_names[] = {
 	[XVS_SWITCH_EXTERNAL] = "external",
@@ -114,7 +115,7 @@ static void remove_tree(const char *dir)
 /* Pin every map of obj and its programs ingress and (XDP only) egress under dir. Both
  * flavours' objects declare the same maps (bpf/lib/maps.h), so the pins are the same. */
 static int pin_all(struct bpf_object *obj, struct bpf_program *ingress,
-		   struct bpf_program *egress, const char *dir)
+		   struct bpf_program *egress, struct bpf_program *uplink, const char *dir)
 {
 	struct bpf_map *map;
 	char path[600];
@@ -133,6 +134,10 @@ static int pin_all(struct bpf_object *obj, struct bpf_program *ingress,
 	if (!err && egress) {
 		snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_EGRESS);
 		err = bpf_program__pin(egress, path);
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_UPLINK);
+		err = bpf_program__pin(uplink, path);
 	}
 	if (err)
 		return xvs_fail(err, "cannot pin program %s: %s", path, strerror(-err));
@@ -163,7 +168,7 @@ static int start_housekeeping(struct bpf_program *prog)
 static int finish_instance(const struct xvs_switch_opts *o, const char *dir,
 			   struct bpf_object *obj, struct bpf_map *config, struct bpf_map *fdb,
 			   struct bpf_program *ingress, struct bpf_program *egress,
-			   struct bpf_program *housekeeping)
+			   struct bpf_program *uplink, struct bpf_program *housekeeping)
 {
 	struct xvs_config cfg = {};
 	__u32 zero = 0;
@@ -178,7 +183,7 @@ static int finish_instance(const struct xvs_switch_opts *o, const char *dir,
 		snprintf(cfg.uplink, sizeof(cfg.uplink), "%s", o->uplink);
 	if (bpf_map_update_elem(bpf_map__fd(config), &zero, &cfg, 0))
 		return xvs_fail(-errno, "cannot write the switch config: %s", strerror(errno));
-	err = pin_all(obj, ingress, egress, dir);
+	err = pin_all(obj, ingress, egress, uplink, dir);
 	return err ?: start_housekeeping(housekeeping);
 }
 
@@ -187,9 +192,47 @@ static __u32 fdb_size(const struct xvs_switch_opts *o)
 	return o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX;
 }
 
+/*
+ * The uplink's host-traffic program is TC whatever the flavour (bpf/lib/host.h): an XDP switch
+ * loads just that program from the TC object, on the XDP instance's own maps.
+ */
+static struct xvs_tc *load_uplink_program(struct xvs_dp *dp)
+{
+	struct xvs_tc *tc = xvs_tc__open();
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err = 0;
+
+	if (!tc) {
+		xvs_fail(-errno, "cannot open the TC dataplane object: %s", strerror(errno));
+		return NULL;
+	}
+	bpf_object__for_each_program(prog, tc->obj)
+		bpf_program__set_autoload(prog, prog == tc->progs.xvs_uplink);
+	bpf_object__for_each_map(map, tc->obj) {
+		struct bpf_map *same;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		same = bpf_object__find_map_by_name(dp->obj, bpf_map__name(map));
+		err = same ? bpf_map__reuse_fd(map, bpf_map__fd(same)) : -ENOENT;
+		if (err)
+			break;
+	}
+	if (!err)
+		err = xvs_tc__load(tc);
+	if (err) {
+		xvs_fail(err, "cannot load the uplink program: %s", strerror(-err));
+		xvs_tc__destroy(tc);
+		return NULL;
+	}
+	return tc;
+}
+
 static int load_xdp(const struct xvs_switch_opts *o, const char *dir)
 {
 	struct xvs_dp *skel = xvs_dp__open();
+	struct xvs_tc *tc = NULL;
 	int err;
 
 	if (!skel)
@@ -199,10 +242,15 @@ static int load_xdp(const struct xvs_switch_opts *o, const char *dir)
 	err = xvs_dp__load(skel);
 	if (err)
 		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
-	else
+	if (!err) {
+		tc = load_uplink_program(skel);
+		err = tc ? 0 : -EINVAL;
+	}
+	if (!err)
 		err = finish_instance(o, dir, skel->obj, skel->maps.xvs_config, skel->maps.xvs_fdb,
 				      skel->progs.xvs_ingress, skel->progs.xvs_egress,
-				      skel->progs.xvs_housekeeping);
+				      tc->progs.xvs_uplink, skel->progs.xvs_housekeeping);
+	xvs_tc__destroy(tc);
 	xvs_dp__destroy(skel); /* the pins keep the instance alive */
 	return err;
 }
@@ -220,7 +268,8 @@ static int load_tc(const struct xvs_switch_opts *o, const char *dir)
 		xvs_fail(err, "cannot load the TC dataplane: %s", strerror(-err));
 	else
 		err = finish_instance(o, dir, skel->obj, skel->maps.xvs_config, skel->maps.xvs_fdb,
-				      skel->progs.xvs_ingress, NULL, skel->progs.xvs_housekeeping);
+				      skel->progs.xvs_ingress, NULL, skel->progs.xvs_uplink,
+				      skel->progs.xvs_housekeeping);
 	xvs_tc__destroy(skel);
 	return err;
 }
@@ -397,7 +446,8 @@ void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
 		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->port_ids_fd,
-		       &sw->config_fd, &sw->clock_fd, &sw->ingress_fd, &sw->egress_fd };
+		       &sw->config_fd, &sw->clock_fd, &sw->ingress_fd, &sw->egress_fd,
+		       &sw->uplink_fd };
 
 	if (!sw)
 		return;
@@ -421,7 +471,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 		return xvs_fail(-ENOMEM, "out of memory");
 	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd =
 		sw->mirror_vlan_fd = sw->capture_fd = sw->port_ids_fd = sw->config_fd = sw->clock_fd =
-		sw->ingress_fd = sw->egress_fd = -1;
+		sw->ingress_fd = sw->egress_fd = sw->uplink_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -443,6 +493,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: datapath_of(sw);
 	if (!err && sw->datapath == XVS_DATAPATH_XDP)
 		err = get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
+	err = err ?: get_pinned(sw->dir, XVS_PIN_UPLINK, &sw->uplink_fd);
 	if (err) {
 		xvs_switch_close(sw);
 		return err;

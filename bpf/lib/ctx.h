@@ -86,6 +86,17 @@ static __always_inline int xvs_read_outer_tag(xvs_ctx_t *ctx, struct xvs_outer_t
 	return XVS_SHIM_OK;
 }
 
+/*
+ * Where the L3 header starts, for a frame whose outer tag the pipeline knows about (tagged:
+ * struct xvs_frame's field): after the MACs, an outer tag if it is in the bytes, and the
+ * ethertype. Code that parses past Ethernet (guards, ACLs) uses this, never a fixed offset:
+ * on TC the outer tag is usually not in the bytes.
+ */
+static __always_inline __u32 xvs_l3_offset(xvs_ctx_t *ctx __attribute__((unused)), int tagged)
+{
+	return XVS_ETH_HLEN + (tagged ? XVS_VLAN_HLEN : 0);
+}
+
 /* The MTU (L3 bytes) of netdev ifindex, as configured now; 0 if it cannot be read. */
 static __always_inline __u32 xvs_dev_mtu(xvs_ctx_t *ctx, __u32 ifindex)
 {

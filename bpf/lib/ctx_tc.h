@@ -102,6 +102,16 @@ static __always_inline int xvs_read_outer_tag(xvs_ctx_t *ctx, struct xvs_outer_t
 	return XVS_SHIM_OK;
 }
 
+/*
+ * Where the L3 header starts, for a frame whose outer tag the pipeline knows about (tagged:
+ * struct xvs_frame's field): after the MACs, an outer tag if it is in the bytes (not out of
+ * band), and the ethertype. Code that parses past Ethernet (guards, ACLs) uses this.
+ */
+static __always_inline __u32 xvs_l3_offset(xvs_ctx_t *ctx, int tagged)
+{
+	return XVS_ETH_HLEN + (tagged && !ctx->vlan_present ? XVS_VLAN_HLEN : 0);
+}
+
 /* The MTU (L3 bytes) of netdev ifindex, as configured now; 0 if it cannot be read. */
 static __always_inline __u32 xvs_dev_mtu(xvs_ctx_t *ctx, __u32 ifindex)
 {
