@@ -172,11 +172,11 @@ int xvs_attach_port(struct xvs_switch *sw, const char *port, int ifindex, const 
 	else if (!err && bpf_obj_pin(sw->ingress_fd, pin))
 		err = xvs_fail(-errno, "cannot pin %s: %s", pin, strerror(errno));
 	if (err)
-		xvs_detach_port(sw, port, ifindex);
+		xvs_detach_port(sw, port, ifindex, uplink);
 	return err;
 }
 
-int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex)
+int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex, bool uplink)
 {
 	char pin[700], marker[720];
 	int link_fd;
@@ -194,7 +194,8 @@ int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex)
 	} else {
 		detach_filter(sw->ingress_fd, ifindex, BPF_TC_INGRESS);
 	}
-	detach_filter(sw->uplink_fd, ifindex, BPF_TC_EGRESS);
+	if (uplink)
+		detach_filter(sw->uplink_fd, ifindex, BPF_TC_EGRESS);
 	drop_clsact(ifindex, marker);
 	if (unlink(pin) && errno != ENOENT)
 		return xvs_fail(-errno, "cannot remove %s: %s", pin, strerror(errno));

@@ -13,6 +13,6 @@ int xvs_attach_port(struct xvs_switch *sw, const char *port, int ifindex, const 
 		    bool uplink);
 /* Undo xvs_attach_port; synchronous, so the netdev can be attached again at once. Tolerates a
  * netdev that is gone and a port that was never (fully) attached. */
-int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex);
+int xvs_detach_port(struct xvs_switch *sw, const char *port, int ifindex, bool uplink);
 
 #endif

@@ -239,7 +239,7 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	if (err)
 		return err;
 	/* Detach first, so frames stop entering through this port before it is dismantled. */
-	err = xvs_detach_port(sw, port, (int)p.ifindex);
+	err = xvs_detach_port(sw, port, (int)p.ifindex, p.kind == XVS_PORT_UPLINK);
 	if (err)
 		return err;
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);

@@ -152,12 +152,18 @@ iperf_once() {
 		in_ns "$NS_A" ping -c 1 -W 1 -q 10.77.0.2 >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	if out=$(in_ns "$NS_A" iperf3 -c 10.77.0.2 -p 5201 -t "$SECS" -J 2>/dev/null); then
-		python3 -c 'import json,sys; j=json.load(sys.stdin); print("%.3f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))' <<<"$out"
-	else
-		log "iperf3 failed: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error","?"))' <<<"$out" 2>/dev/null)"
-		echo 0
-	fi
+	out=$(in_ns "$NS_A" iperf3 -c 10.77.0.2 -p 5201 -t "$SECS" -J 2>/dev/null) || true
+	# A failed run (iperf3's JSON then has an "error" and no result) counts as 0 Gbit/s.
+	python3 -c '
+import json, sys
+try:
+    j = json.loads(sys.stdin.read())
+    print("%.3f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))
+except (ValueError, KeyError, TypeError):
+    err = j.get("error", "no result") if isinstance(locals().get("j"), dict) else "no output"
+    print("bench-tcp: iperf3 failed: %s" % err, file=sys.stderr)
+    print("0")
+' <<<"$out"
 	[[ -s $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null
 	return 0
 }

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: xvs [-j|--json] COMMAND ...\n"
 	      "  switch add NAME [--type external|internal|private] [--uplink IFNAME]\n"
-	      "             [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]\n"
+	      "             [--no-management-os] [--datapath tc|xdp] [--fdb-size N] [--aging SECONDS]\n"
 	      "  switch del NAME | switch show [NAME] | switch set NAME aging SECONDS\n"
 	      "  port add SWITCH PORT --dev IFNAME [--mac MAC]\n"
 	      "  port del SWITCH PORT | port show SWITCH [PORT]\n"

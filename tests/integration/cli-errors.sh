@@ -133,6 +133,7 @@ bad "bad switch name" switch add 'a/b' --type private
 bad "bad switch type" switch add new1 --type bogus
 bad "--uplink on a private switch" switch add new1 --type private --uplink free
 bad "external switch without uplink" switch add new1 --type external
+bad "unknown datapath" switch add new1 --datapath ebpf
 bad "bad port name" port add csw 'p/9' --dev free
 bad "bad link state" port set csw c1 link sideways
 bad "bad mac-limit" port set csw c1 mac-limit -1

@@ -277,8 +277,9 @@ dp_leftovers() {
 		fi
 	done
 }
-# The flavour scenarios run against (what `switch show` reports for a new switch).
-it_datapath() { echo "${IT_DATAPATH:-xdp}"; }
+# The flavour scenarios run against (what `switch show` reports for a new switch; unset: the
+# default, XVS_DATAPATH_DEFAULT in loader/libxvs.h).
+it_datapath() { echo "${IT_DATAPATH:-tc}"; }
 dev_exists() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
 
 # ---- lifecycle ----------------------------------------------------------------------------

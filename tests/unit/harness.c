@@ -21,7 +21,7 @@
 
 struct xvs_switch *xt_sw;
 int xt_nports;
-enum xvs_datapath xt_datapath;
+enum xvs_datapath xt_datapath = XVS_DATAPATH_DEFAULT;
 static int sinks[XT_MAX_PORTS + 1];
 static char names[XT_MAX_PORTS + 1][16];
 

@@ -3,7 +3,7 @@
  * Unit-test harness: each Criterion test runs in its own forked process; the fixture puts that
  * process in a fresh network and mount namespace with a private bpffs, creates veth pairs
  * pN <-> qN (pN is the switch port, qN is where the "VM" listens and sends), and a private
- * switch running the flavour named by $XVS_TEST_DATAPATH ("xdp", the default, or "tc"), so the
+ * switch running the flavour named by $XVS_TEST_DATAPATH ("xdp" or "tc"; unset: xvs's default), so the
  * same tables and assertions run against both flavours (`make unit` runs them twice).
  *
  * Frames really travel: they are sent from qN with AF_PACKET, cross the veth, go through the
