@@ -87,6 +87,7 @@ enum xvs_drop_reason {
 	XVS_DROP_QOS,                /* over the port's max-rate */
 	XVS_DROP_STORM_LIMIT,        /* broadcast/multicast/unknown unicast over storm-limit */
 	XVS_DROP_MTU_EXCEEDED,       /* larger than the egress port's MTU */
+	XVS_DROP_RESERVED_ETHERTYPE, /* ethertype 0x88b5/0x88b6: xvs uses them inside the switch */
 	XVS_DROP__MAX,
 };
 #define XVS_DROP_SLOTS 32

@@ -31,6 +31,7 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_QOS]               = "qos",
 	[XVS_DROP_STORM_LIMIT]       = "storm-limit",
 	[XVS_DROP_MTU_EXCEEDED]      = "mtu-exceeded",
+	[XVS_DROP_RESERVED_ETHERTYPE] = "reserved-ethertype",
 };
 
 const char *xvs_drop_name(int reason)

@@ -290,7 +290,7 @@ report() {
 	for c in $CONTENDERS; do
 		case $c in
 		bare) s="XDP devmap redirect s0 → s1 (one \`bpf_redirect_map\`)" ;;
-		bare-egress) s="bare, plus a done mark in XDP metadata and a devmap egress program that strips it" ;;
+		bare-egress) s="bare, plus a devmap egress program that checks each frame for the canonical tag (the one-devmap output path)" ;;
 		xvs) s="xvs, known unicast, untagged → untagged" ;;
 		bridge) s="Linux bridge, known unicast (static fdb)" ;;
 		xvs-100k) s="xvs, known unicast, destinations rotating over 100,000 FDB entries" ;;

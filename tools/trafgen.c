@@ -442,7 +442,6 @@ static int cmd_bare(int argc, char **argv)
 	if (!skel)
 		return 1;
 	skel->rodata->bare_broadcast = nout > 1;
-	skel->rodata->bare_egress = egress;
 	if (egress)
 		bpf_program__set_autoload(skel->progs.xvs_bench_egress, true);
 	err = xvs_trafgen__load(skel);
