@@ -21,7 +21,9 @@ NL_LIBS   := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null || echo -lnl-
 LDLIBS   := -lbpf -lelf -lz $(NL_LIBS) -lpcap
 JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
-CFLAGS   += $(JSON_CFLAGS) $(NL_CFLAGS)
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CFLAGS   += $(JSON_CFLAGS) $(NL_CFLAGS) $(YAML_CFLAGS)
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -83,13 +85,13 @@ $(LIB): $(LIB_OBJS)
 CLI_SRCS := $(wildcard loader/cli/*.c)
 
 $(BUILD)/xvs: $(CLI_SRCS) $(wildcard loader/cli/*.h) $(LIB) $(wildcard loader/*.h)
-	$(CC) $(CFLAGS) -Iloader/cli $(LDFLAGS) $(CLI_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) -o $@
+	$(CC) $(CFLAGS) -Iloader/cli $(LDFLAGS) $(CLI_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -o $@
 
 $(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.skel.h
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(BUILD)/xvs_trafgen.skel.h
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) -lcriterion -o $@
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -lcriterion -o $@
 
 setup:
 	bash tools/setup.sh
