@@ -385,15 +385,16 @@ static int apply_mirror(struct xvs_switch *sw, const struct xvs_port *w)
 }
 
 /*
- * Port keys, in the order a plan applies them: the VLAN first (a port joins its new VLANs
- * before its link comes up), the MAC before mac-spoofing (so that turning spoofing off
- * checks the right MAC), policy last. `dev` is not a row: a port's netdev is its identity.
+ * Port keys, in the order a plan applies them and `xvs save` writes them: the MAC before
+ * mac-spoofing (so that turning spoofing off checks the right MAC), the VLAN before the link
+ * (a port joins its new VLANs before its link comes up; a link going down goes first, see
+ * loader/config_plan.c), policy last. `dev` is not a row: a port's netdev is its identity.
  */
 const struct cfg_port_key cfg_port_keys[] = {
-	{ "vlan", parse_vlan, vlan_differs, format_vlan, apply_vlan, false },
-	{ "link", parse_link, link_differs, format_link, apply_link, false },
 	{ "mac", parse_mac, mac_differs, format_mac, apply_mac, true },
 	{ "mac-spoofing", parse_spoofing, spoofing_differs, format_spoofing, apply_spoofing, false },
+	{ "vlan", parse_vlan, vlan_differs, format_vlan, apply_vlan, false },
+	{ "link", parse_link, link_differs, format_link, apply_link, false },
 	{ "mac-limit", parse_mac_limit, mac_limit_differs, format_mac_limit, apply_mac_limit, false },
 	{ "mirror", parse_mirror, mirror_differs, format_mirror, apply_mirror, false },
 };

@@ -701,9 +701,9 @@ static int undo(const struct xvs_plan *pl, xvs_plan_report_fn report, void *ctx,
 int xvs_plan_execute(const struct xvs_plan *pl, xvs_plan_report_fn report, void *ctx)
 {
 	char warning[512], failed_step[1200], msg[600], first[700];
-	int err = 0, failed;
+	int err = 0, failed, i;
 
-	for (int i = 0; i < pl->n; i++) {
+	for (i = 0; i < pl->n; i++) {
 		err = run_step(&pl->steps[i], warning, sizeof(warning));
 		if (err) {
 			snprintf(failed_step, sizeof(failed_step), "%s", pl->steps[i].text);
@@ -716,6 +716,8 @@ int xvs_plan_execute(const struct xvs_plan *pl, xvs_plan_report_fn report, void 
 	}
 	if (!err)
 		return 0;
+	if (i == 0)
+		return xvs_fail(err, "%.300s: %.300s; nothing was changed", failed_step, msg);
 	first[0] = '\0';
 	failed = undo(pl, report, ctx, first, sizeof(first));
 	if (failed == 0)
