@@ -349,10 +349,15 @@ static int parse_fdb_entry(const struct cfg_ctx *ctx, struct cfg_switch *sw,
 		return cfg_error(ctx, port_n, "switch %s has no port '%s'", sw->c.name, s);
 	snprintf(e->port, sizeof(e->port), "%s", s);
 	e->vlan = learning_vlan(sw, (__u16)vlan);
-	for (int i = 0; i < sw->nfdb - 1; i++)
-		if (!memcmp(sw->fdb[i].mac, e->mac, 6) && sw->fdb[i].vlan == e->vlan)
-			return cfg_error(ctx, item, "duplicate fdb entry %s in VLAN %u (first at line %d)",
-					 s, e->vlan, sw->fdb[i].line);
+	for (int i = 0; i < sw->nfdb - 1; i++) {
+		char m[18];
+
+		if (memcmp(sw->fdb[i].mac, e->mac, 6) || sw->fdb[i].vlan != e->vlan)
+			continue;
+		xvs_format_mac(e->mac, m);
+		return cfg_error(ctx, item, "duplicate fdb entry %s in VLAN %u (first at line %d)", m,
+				 e->vlan, sw->fdb[i].line);
+	}
 	return 0;
 }
 
