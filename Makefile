@@ -4,7 +4,8 @@
 #   make test       set up the machine, build, run unit and integration tests
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
-#   make install    install xvs, its man page and bash completion (DESTDIR, PREFIX=/usr/local)
+#   make install    install xvs, its man page, bash completion and systemd unit (DESTDIR,
+#                   PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
 BUILD    ?= build
@@ -47,15 +48,18 @@ UNIT_BIN  := $(BUILD)/unit-tests
 BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen)
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
-# ip and bridge), its manual and its bash completion. The dataplane is compiled into xvs as a
+# ip and bridge), its manual, its bash completion and the systemd unit that applies the saved
+# configuration at boot (with the installed binary's path written into it). The dataplane is compiled into xvs as a
 # bpftool skeleton, so no BPF object is installed; xvs-trafgen and the unit tests serve the
 # benchmark and the tests, which run from the build tree.
 PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 INSTALL     ?= install
-INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs
+INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs \
+	       $(DESTDIR)$(UNITDIR)/xvs.service
 
 .PHONY: all clean test unit integration demo bench setup install uninstall
 all: $(BINS)
@@ -114,10 +118,13 @@ bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
 
-install: $(BUILD)/xvs
+# The unit is generated at install time: SBINDIR is known only then.
+install: $(BUILD)/xvs contrib/systemd/xvs.service.in
 	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs
 	$(INSTALL) -D -m 0644 docs/xvs.8 $(DESTDIR)$(MANDIR)/man8/xvs.8
 	$(INSTALL) -D -m 0644 completions/xvs.bash $(DESTDIR)$(BASHCOMPDIR)/xvs
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvs.service.in > $(BUILD)/xvs.service
+	$(INSTALL) -D -m 0644 $(BUILD)/xvs.service $(DESTDIR)$(UNITDIR)/xvs.service
 
 # Files only: the directories may hold other packages' files.
 uninstall:
