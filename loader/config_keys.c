@@ -172,45 +172,9 @@ static bool vlan_differs(const struct xvs_port *h, const struct xvs_port *w)
 	}
 }
 
-/* "all" for 1-4094, else compact ranges. */
-static void format_vids(const __u64 *vids, char *buf, size_t len)
-{
-	__u64 all[XVS_VLAN_WORDS];
-
-	set_all_vids(all);
-	if (!memcmp(vids, all, sizeof(all)))
-		snprintf(buf, len, "all");
-	else
-		xvs_format_vid_list(vids, buf, len);
-}
-
 static void format_vlan(const struct xvs_port *p, char *buf, size_t len)
 {
-	char list[1024];
-
-	switch (p->mode) {
-	case XVS_VLAN_ACCESS:
-		snprintf(buf, len, "access %u", p->access_vid);
-		break;
-	case XVS_VLAN_TRUNK:
-		format_vids(p->trunk_vids, list, sizeof(list));
-		if (p->native_vid)
-			snprintf(buf, len, "trunk %s native %u", list, p->native_vid);
-		else
-			snprintf(buf, len, "trunk %s", list);
-		break;
-	case XVS_VLAN_ISOLATED:
-	case XVS_VLAN_COMMUNITY:
-		snprintf(buf, len, "%s %u %u", p->mode == XVS_VLAN_ISOLATED ? "isolated" : "community",
-			 p->pvlan_primary, p->pvlan_secondary);
-		break;
-	case XVS_VLAN_PROMISCUOUS:
-		format_vids(p->trunk_vids, list, sizeof(list));
-		snprintf(buf, len, "promiscuous %u %s", p->pvlan_primary, list);
-		break;
-	default:
-		snprintf(buf, len, "untagged");
-	}
+	xvs_vlan_format(p, true, buf, len);
 }
 
 static int apply_vlan(struct xvs_switch *sw, const struct xvs_port *w)

@@ -258,17 +258,33 @@ static bool same_fdb(const struct cfg_fdb *a, const struct cfg_fdb *b)
 	return !memcmp(a->mac, b->mac, 6) && a->vlan == b->vlan && !strcmp(a->port, b->port);
 }
 
+static int fdb_step(struct xvs_plan *pl, bool add, const char *sw, const struct cfg_fdb *e)
+{
+	struct step *s;
+	char m[18];
+
+	xvs_format_mac(e->mac, m);
+	if (add)
+		s = add_step(pl, PH_FDB_ADD, ST_FDB_ADD, sw, "add static MAC %s %s vlan %u -> port %s",
+			     sw, m, e->vlan, e->port);
+	else
+		s = add_step(pl, PH_FDB_DEL, ST_FDB_DEL, sw, "remove static MAC %s %s vlan %u "
+			     "(port %s)", sw, m, e->vlan, e->port);
+	if (!s)
+		return -ENOMEM;
+	s->fdb = *e;
+	return 0;
+}
+
 static int plan_fdb(struct xvs_plan *pl, const struct cfg_switch *w, const struct cfg_switch *h,
 		    const struct port_now *now, int n)
 {
 	const char *name = w->c.name;
-	char m[18];
 
 	/* Entries of ports that stay (a removed port takes its entries with it). */
 	for (int i = 0; h && i < h->nfdb; i++) {
 		const struct cfg_fdb *e = &h->fdb[i];
 		bool kept = false, replaced = false;
-		struct step *s;
 
 		for (int j = 0; j < n; j++)
 			if (!strcmp(now[j].want->p.name, e->port) && !now[j].fresh)
@@ -276,33 +292,20 @@ static int plan_fdb(struct xvs_plan *pl, const struct cfg_switch *w, const struc
 		for (int j = 0; j < w->nfdb; j++)
 			if (!memcmp(w->fdb[j].mac, e->mac, 6) && w->fdb[j].vlan == e->vlan)
 				replaced = true; /* the add overwrites it */
-		if (!kept || replaced)
-			continue;
-		xvs_format_mac(e->mac, m);
-		s = add_step(pl, PH_FDB_DEL, ST_FDB_DEL, name, "remove static MAC %s %s vlan %u "
-			     "(port %s)", name, m, e->vlan, e->port);
-		if (!s)
+		if (kept && !replaced && fdb_step(pl, false, name, e))
 			return -ENOMEM;
-		s->fdb = *e;
 	}
 	for (int i = 0; i < w->nfdb; i++) {
 		const struct cfg_fdb *e = &w->fdb[i];
 		bool have = false, fresh = false;
-		struct step *s;
 
 		for (int j = 0; h && j < h->nfdb; j++)
 			have |= same_fdb(&h->fdb[j], e);
 		for (int j = 0; j < n; j++)
 			if (!strcmp(now[j].want->p.name, e->port))
 				fresh = now[j].fresh;
-		if (have && !fresh)
-			continue;
-		xvs_format_mac(e->mac, m);
-		s = add_step(pl, PH_FDB_ADD, ST_FDB_ADD, name, "add static MAC %s %s vlan %u -> "
-			     "port %s", name, m, e->vlan, e->port);
-		if (!s)
+		if ((!have || fresh) && fdb_step(pl, true, name, e))
 			return -ENOMEM;
-		s->fdb = *e;
 	}
 	return 0;
 }

@@ -203,5 +203,9 @@ int xvs_parse_vid(const char *s, __u16 *vid);
 int xvs_parse_vid_list(const char *s, __u64 vids[XVS_VLAN_WORDS]);
 /* The inverse, compact ranges; returns the length written (truncated to len). */
 int xvs_format_vid_list(const __u64 vids[XVS_VLAN_WORDS], char *buf, size_t len);
+/* A port's VLAN mode in the words of `port set ... vlan`: "access 10", "trunk 2-4 native 1".
+ * compact (configuration files): "all" for 1-4094 and no "native 0"; else as `port show`
+ * prints it (always the native VLAN). */
+void xvs_vlan_format(const struct xvs_port *p, bool compact, char *buf, size_t len);
 
 #endif
