@@ -16,6 +16,14 @@ _xvs_names()
 		sed -n 's/^[[:space:]]*"name"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*$/\1/p'
 }
 
+# File names (for apply FILE and save --write PATH), offered as file names (quoted, with a
+# slash after a directory).
+_xvs_files()
+{
+	compopt -o filenames 2>/dev/null
+	mapfile -t COMPREPLY < <(compgen -f -- "$1")
+}
+
 # Netdevs of the current network namespace (for --dev and --uplink).
 _xvs_netdevs()
 {
@@ -66,6 +74,10 @@ _xvs()
 	--fdb-size | --aging | --mac | --vlan | --queues)
 		return 0
 		;;
+	--write)
+		_xvs_files "$cur"
+		return 0
+		;;
 	esac
 
 	# The positional words before the cursor: the command, its subcommand and arguments.
@@ -73,7 +85,8 @@ _xvs()
 		w=${line[i]}
 		case $w in
 		-j | --json) json=1 ;;
-		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues)
+		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues | \
+			--write)
 			i=$((i + 1)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
@@ -87,7 +100,7 @@ _xvs()
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "-j --json -h --help" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture apply save help" -- "$cur")
 		fi
 		return 0
 	fi
@@ -137,6 +150,19 @@ _xvs()
 		esac
 		# --prometheus is another output format than -j: offer it only without -j.
 		((npos >= 2 && !json)) && opts="--prometheus"
+		;;
+	apply)
+		# The file, then the switches to limit the apply to (those running are offered).
+		if ((npos == 1)) && [[ $cur != -* ]]; then
+			_xvs_files "$cur"
+			return 0
+		fi
+		((npos >= 2)) && words=$(_xvs_names "$xvs" switch show)
+		opts="--dry-run"
+		;;
+	save)
+		((npos == 1)) && words=$(_xvs_names "$xvs" switch show)
+		opts="--write"
 		;;
 	capture)
 		case $npos in

@@ -29,13 +29,16 @@ static void usage(FILE *f)
 	      "  fdb show SWITCH [--vlan VID] | fdb add SWITCH MAC PORT [--vlan VID] | fdb flush SWITCH\n"
 	      "  stats SWITCH [PORT] [--prometheus]\n"
 	      "  capture SWITCH PORT -w FILE|- [-c COUNT]\n"
+	      "  apply FILE [--dry-run] [SWITCH...]   make the switches match FILE (YAML)\n"
+	      "  save [SWITCH] [--write [PATH]]      print the running switches as such a file\n"
 	      "State lives under $XVS_ROOT (default " XVS_ROOT_DEFAULT "), runtime files under\n"
-	      "$XVS_RUN (default " XVS_RUN_DEFAULT ").\n", f);
+	      "$XVS_RUN (default " XVS_RUN_DEFAULT "); save --write goes to $XVS_CONFIG\n"
+	      "(default " XVS_CONFIG_DEFAULT ").\n", f);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const later[] = { "acl", "apply", "save" };
+	static const char *const later[] = { "acl" };
 	int i = 1;
 
 	/* Bad options are reported by each command's usage line: one line on stderr, not two. */
@@ -64,6 +67,10 @@ int main(int argc, char **argv)
 		return cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "capture"))
 		return cmd_capture(argc, argv);
+	if (!strcmp(argv[0], "apply"))
+		return cmd_apply(argc, argv);
+	if (!strcmp(argv[0], "save"))
+		return cmd_save(argc, argv);
 	for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
 		if (!strcmp(argv[0], later[k]))
 			return die("'%s' is not available yet in this version", argv[0]);
