@@ -257,9 +257,12 @@ void xvs_acl_format_match(const struct xvs_acl_rule *r, char *buf, size_t len)
 	}
 #define ADD(...) (n += (size_t)snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__))
 	ADD("proto %s", proto_name(r, p, sizeof(p)));
-	if (r->family) {
+	/* The addresses given: a /0 one only if it is all that says which family. */
+	if (r->family && (r->remote_plen || !r->local_plen)) {
 		format_prefix(r->family, r->remote_ip, r->remote_plen, a, sizeof(a));
 		ADD(" remote-ip %s", a);
+	}
+	if (r->family && r->local_plen) {
 		format_prefix(r->family, r->local_ip, r->local_plen, a, sizeof(a));
 		ADD(" local-ip %s", a);
 	}
