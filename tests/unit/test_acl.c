@@ -472,6 +472,21 @@ Test(acl, extended_highest_weight_decides)
 	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
 }
 
+Test(acl, extended_search_looks_past_a_shape_whose_heaviest_rule_does_not_match)
+{
+	struct pkt k = a_to_b(5000, 53);
+
+	/* Shape (udp, remote /24) holds weights 30 and 3; shape (udp, port 53) weight 10. The
+	 * /24 shape is searched first (its heaviest rule weighs 30) but only its weight-3 rule
+	 * matches: the weight-10 allow of the other shape must still win. */
+	add("p1", ext(OUT, XVS_ACL_DENY, 30, "udp", NULL, "192.168.9.0/24"));
+	add("p1", ext(OUT, XVS_ACL_DENY, 3, "udp", NULL, "10.0.0.0/24"));
+	add("p1", ext(OUT, XVS_ACL_ALLOW, 10, "udp", "53", NULL));
+	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	k.dport = 54;
+	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+}
+
 Test(acl, extended_port_ranges_match_their_bounds_only)
 {
 	struct pkt k = a_to_b(5000, 0);
