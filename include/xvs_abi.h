@@ -386,7 +386,8 @@ struct xvs_xacl_shapes {
 _Static_assert(sizeof(struct xvs_xacl_shapes) == 264, "struct xvs_xacl_shapes ABI");
 
 /* Stateful flows. Map xvs_flows: HASH (not LRU), sized by --flow-table-size. The key is the
- * same in both directions (local/remote from the VM's view). ICMP flows have ports 0. */
+ * same in both directions (local/remote from the VM's view). ICMP echo flows carry the echo
+ * identifier as both ports, other ICMP flows 0. */
 struct xvs_flow_key {
 	__u16 port_id;
 	__u8  family;                    /* 4 or 6 */

@@ -133,12 +133,25 @@ static __always_inline int xvs_proto_has_ports(__u8 proto)
 	return proto == 6 || proto == 17 || proto == 132 || proto == 136;
 }
 
-/* Ports of the L4 header at data + off. A truncated header has no ports. */
+/* Ports of the L4 header at data + off (a truncated header has none). ICMP echo requests and
+ * replies put their identifier in both port fields, without has_ports: port rules never match
+ * ICMP, but a stateful echo flow is one ping, not every ICMP between two hosts. */
 static __always_inline void xvs_parse_ports(void *data, void *end, __u32 off, struct xvs_l34 *l)
 {
+	__u8 *icmp;
 	__be16 *ports;
 
-	if (!xvs_proto_has_ports(l->proto) || off > XVS_L4_OFF_MAX)
+	if (off > XVS_L4_OFF_MAX)
+		return;
+	if (l->proto == 1 || l->proto == 58) {
+		icmp = data + off;
+		if ((void *)(icmp + 6) > end)
+			return;
+		if (l->proto == 1 ? icmp[0] == 0 || icmp[0] == 8 : icmp[0] == 128 || icmp[0] == 129)
+			l->sport = l->dport = (__u16)(icmp[4] << 8 | icmp[5]);
+		return;
+	}
+	if (!xvs_proto_has_ports(l->proto))
 		return;
 	ports = data + off;
 	if ((void *)(ports + 2) > end)
