@@ -50,7 +50,7 @@ ready() { local i; for ((i = 0; i < 30; i++)); do tcp_ok va 10.0.20.2 8080 && re
 setup ready
 
 hits() { xvs_h h -j acl show asw | jfield "[r['hits']['packets'] for r in j if r['id']==$1][0]"; }
-count_rules() { xvs_h h -j acl show asw "$@" | jfield 'len(j)'; }
+count_rules() { xvs_h h -j acl show asw | jfield 'len(j)'; }
 add() { xvs_h h acl add asw "$@"; }
 
 # ---- port ACLs ----
@@ -96,14 +96,14 @@ setup xvs_h h acl del asw vb "$R6"
 setup xvs_h h acl del asw vb "$R7"
 
 # Stateful: a denies everything IP coming in, but admits the answers to what it starts.
-R8=$(add va --extended --dir in --action deny --weight 1)
+setup add va --extended --dir in --action deny --weight 1
 expect_fail "a denies all IP in: no UDP answer" udp_ok va 10.0.20.2 5353 40001
 R9=$(add va --extended --dir out --action allow --weight 10 --proto udp --remote-port 5353 --stateful --idle-timeout 2)
 expect_ok "stateful allow out: the UDP echo comes back" udp_ok va 10.0.20.2 5353 40002
 expect_eq "one flow in the table" 1 "$(xvs_h h -j switch show asw | jfield 'j[0]["flows"]')"
 setup udp_send vb 10.0.20.1 40009 5354
 expect_ge "a datagram b starts is counted as an extended-acl drop on a" 2 "$(drop_count h asw va extended-acl)"
-R10=$(add va --extended --dir out --action allow --weight 11 --proto icmp --stateful)
+setup add va --extended --dir out --action allow --weight 11 --proto icmp --stateful
 expect_ok "stateful icmp: a pings b" ping_ok va 10.0.20.2
 expect_fail "b cannot ping a" ping_ok vb 10.0.20.1
 swept() { local i; for ((i = 0; i < 80; i++)); do
