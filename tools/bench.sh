@@ -289,8 +289,7 @@ done
 xvsc switch del bcost
 # ACL policy on the ingress port (direction out), 0 then ACL_SIZES rules of each kind. Trunk
 # ports and a tagged frame: the frame is forwarded with its tag rewritten in place, never
-# grown, so repeat > 1 measures the same work on any kernel (also where known unicast has to
-# go canonical because XDP may not use the metadata area, see docs/DATAPLANE.md).
+# grown, so repeat > 1 measures the same work every time (PLATFORM.md gotcha 5).
 log "per-packet cost of xvs_ingress with ACL policy on the ingress port"
 for n in 0 $ACL_SIZES; do
 	xvsc switch add bacl --type private

@@ -264,12 +264,6 @@ void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms)
 	}
 }
 
-void xt_inject(int port, const void *frame, size_t len)
-{
-	cr_assert(send(sinks[port], frame, len, 0) == (ssize_t)len, "send on q%d: %s", port,
-		  strerror(errno));
-}
-
 struct xvs_port_stats xt_stats(int port)
 {
 	struct xvs_port p;

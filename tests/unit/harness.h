@@ -61,10 +61,6 @@ void xt_deliver(int port, const void *frame, size_t len);
  * them and the devmap flushes them as one batch. */
 void xt_deliver_frames(int port, const void *const *frames, const size_t *lens, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
-/* Real traffic: the "VM" behind port `port` sends the frame (AF_PACKET on qN), so it crosses
- * the veth, runs the ingress program on pN and, forwarded, the egress program of its output
- * port. Works where live-frames test runs are refused. */
-void xt_inject(int port, const void *frame, size_t len);
 
 struct xvs_port_stats xt_stats(int port);
 bool xt_fdb_has(const char *mac, __u16 vlan, int *port_out);

@@ -6,9 +6,10 @@
  *
  * Topology: p1 (VM A, 10.0.0.1 / 2001:db8::1) and p2 (VM B, 10.0.0.2 / 2001:db8::2) and p3,
  * untagged; static FDB entries make A <-> B known unicast. Direction `out` of p1 is checked
- * with BPF_PROG_TEST_RUN on p1's ingress (verdict DROP or REDIRECT); direction `in` needs the
- * egress path, so those cases send real frames through the veths (xt_inject) and look at what
- * arrives. Time is the xvs_clock map's now_sec, with the housekeeping timer stopped.
+ * with BPF_PROG_TEST_RUN on p1's ingress (verdict DROP or REDIRECT); direction `in`, for flood
+ * copies and known unicast alike, by sending real frames through the veths (xt_deliver) and
+ * looking at what arrives. Time is the xvs_clock map's now_sec, with the housekeeping timer
+ * stopped.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -119,7 +120,7 @@ static int delivered(int from, const struct pkt *k, int to)
 	unsigned char f[256];
 	size_t len = build(k, f);
 
-	xt_inject(from, f, len);
+	xt_deliver(from, f, len);
 	xt_collect(rx, WAIT_MS);
 	return rx[to].count;
 }
