@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # xvs forwarding benchmark: Mpps through xvs against a bare XDP devmap redirect and the Linux
 # bridge on the same veth topology, in the same run, contenders taking turns; then the
-# per-packet cost of the xvs ingress program under BPF_PROG_TEST_RUN for 10 .. 100,000 MACs.
+# per-packet cost of the xvs ingress program under BPF_PROG_TEST_RUN for 10 .. 100,000 MACs,
+# and with the ACL policy of `xvs-trafgen acl-fill` for 10 .. 10,000 rules per kind.
 # Method and results: docs/BENCHMARKS.md (this script rewrites its marked results section).
 #
 #   bash tools/bench.sh            (or `make bench`; needs root and a built tree)
@@ -11,8 +12,10 @@
 #   BENCH_ROUNDS=5           rounds; every round runs every contender once, in turn
 #   BENCH_CPU=0              CPU the generator (and so the whole softirq path) runs on
 #   BENCH_CONTENDERS="..."   subset/order of: bare bare-egress xvs bridge xvs-100k xvs-trunk
-#                            bare-flood xvs-flood bridge-flood
+#                            xvs-acl bare-flood xvs-flood bridge-flood
 #   BENCH_COST_SIZES="10 1000 100000"   FDB sizes for the per-packet cost
+#   BENCH_ACL_SIZES="10 1000 10000"     ACL rules (of each kind) for the per-packet cost
+#   BENCH_ACL_RULES=1000                ACL rules (of each kind) of the xvs-acl contender
 #   BENCH_DOC=docs/BENCHMARKS.md        results section to rewrite; empty: do not write
 #
 # Topology (all inside namespaces this script creates and always removes):
@@ -32,8 +35,10 @@ TG_BIN=$BUILD/xvs-trafgen
 COUNT=${BENCH_COUNT:-3000000}
 ROUNDS=${BENCH_ROUNDS:-5}
 CPU=${BENCH_CPU:-0}
-CONTENDERS=${BENCH_CONTENDERS-"bare bare-egress xvs bridge xvs-100k xvs-trunk bare-flood xvs-flood bridge-flood"}
+CONTENDERS=${BENCH_CONTENDERS-"bare bare-egress xvs bridge xvs-100k xvs-trunk xvs-acl bare-flood xvs-flood bridge-flood"}
 COST_SIZES=${BENCH_COST_SIZES-"10 1000 100000"}
+ACL_SIZES=${BENCH_ACL_SIZES-"10 1000 10000"}
+ACL_RULES=${BENCH_ACL_RULES:-1000}
 DOC=${BENCH_DOC-$ROOT/docs/BENCHMARKS.md}
 ROT_BIG=100000                      # destinations of the xvs-100k contender
 DST=02:be:00:00:00:00               # known unicast destination (index 0 of fdb-fill)
@@ -55,14 +60,18 @@ TMP=$(mktemp -d /tmp/xvs-bench.XXXXXX)
 BPFFS=$TMP/bpf
 RES=$TMP/results
 COSTRES=$TMP/cost
+ACLRES=$TMP/aclcost
 mkdir -p "$BPFFS" "$TMP/run"
 : >"$RES"
 : >"$COSTRES"
+: >"$ACLRES"
 
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 # xvs with a private state root; nsenter (not `ip netns exec`) keeps the bpffs pins visible.
 xvsc() { in_ns "$NS_SW" env XVS_ROOT="$BPFFS/xvs" XVS_RUN="$TMP/run" "$XVS_BIN" "$@"; }
 tg_sw() { in_ns "$NS_SW" "$TG_BIN" "$@"; }
+# acl-fill goes through libxvs: it needs the same state root as xvsc.
+acl_fill() { in_ns "$NS_SW" env XVS_ROOT="$BPFFS/xvs" XVS_RUN="$TMP/run" "$TG_BIN" acl-fill "$@" >/dev/null; }
 
 cleanup() {
 	local rc=$?
@@ -174,6 +183,10 @@ setup() { # CONTENDER -> sets GEN_ARGS, SINKS, FANOUT
 		xvs_make 1
 		tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bsw" --dev s1 --count "$ROT_BIG"
 		GEN_ARGS=(--dst "$DST" --rotate "$ROT_BIG") ;;
+	xvs-acl)
+		xvs_make 1
+		xvsc fdb add bsw "$DST" p1
+		acl_fill --switch bsw --port p0 --count "$ACL_RULES" ;;
 	xvs-trunk)
 		xvs_make 1
 		xvsc port set bsw p0 vlan access 10
@@ -244,9 +257,11 @@ has() { [[ " $CONTENDERS " == *" $1 "* ]]; }
 
 log "topology up; $ROUNDS rounds of: $CONTENDERS ($COUNT frames each, generator on CPU $CPU)"
 # Warm-up (not recorded): page pool, caches, lazily allocated veth rings.
-setup bare
-in_ns "$NS_GEN" taskset -c "$CPU" "$TG_BIN" gen --dev g0 --count 500000 --dst "$DST" >/dev/null
-teardown bare
+if [[ -n $CONTENDERS ]]; then
+	setup bare
+	in_ns "$NS_GEN" taskset -c "$CPU" "$TG_BIN" gen --dev g0 --count 500000 --dst "$DST" >/dev/null
+	teardown bare
+fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	for c in $CONTENDERS; do
@@ -272,6 +287,24 @@ for n in $COST_SIZES; do
 		tee -a "$COSTRES" >&2
 done
 xvsc switch del bcost
+# ACL policy on the ingress port (direction out), 0 then ACL_SIZES rules of each kind. Trunk
+# ports and a tagged frame: the frame is forwarded with its tag rewritten in place, never
+# grown, so repeat > 1 measures the same work every time (PLATFORM.md gotcha 5).
+log "per-packet cost of xvs_ingress with ACL policy on the ingress port"
+for n in 0 $ACL_SIZES; do
+	xvsc switch add bacl --type private
+	xvsc port add bacl p0 --dev s0
+	xvsc port add bacl p1 --dev s1
+	xvsc port set bacl p0 vlan trunk 10
+	xvsc port set bacl p1 vlan trunk 10
+	xvsc fdb add bacl "$DST" p1 --vlan 10
+	((n == 0)) || acl_fill --switch bacl --port p0 --count "$n"
+	out=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --prog "$BPFFS/xvs/bacl/xvs_ingress" \
+		--in-dev s0 --dst "$DST" --vlan 10)
+	[[ $(kv retval "$out") == 4 ]] || die "xvs_ingress with $n ACL rules did not redirect ($out)"
+	echo "$n $(kv delta_ns "$out") $(kv prog_ns "$out") $(kv pass_ns "$out")" | tee -a "$ACLRES" >&2
+	xvsc switch del bacl
+done
 bare=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --bare-out s1 --in-dev s0 --dst "$DST")
 [[ $(kv retval "$bare") == 4 ]] || die "the bare forwarder did not redirect under test run ($bare)"
 BARE_COST="$(kv delta_ns "$bare") $(kv prog_ns "$bare") $(kv pass_ns "$bare")"
@@ -295,6 +328,7 @@ report() {
 		bridge) s="Linux bridge, known unicast (static fdb)" ;;
 		xvs-100k) s="xvs, known unicast, destinations rotating over 100,000 FDB entries" ;;
 		xvs-trunk) s="xvs, access 10 → trunk (tag push), known unicast" ;;
+		xvs-acl) s="xvs, known unicast, ACL policy on p0: $ACL_RULES port ACL + $ACL_RULES extended rules and the fixed set of \`acl-fill\`" ;;
 		bare-flood) s="XDP devmap broadcast to 4 ports (no egress program)" ;;
 		xvs-flood) s="xvs, broadcast flooded to 4 ports" ;;
 		bridge-flood) s="Linux bridge, broadcast to 4 ports" ;;
@@ -328,6 +362,8 @@ report() {
 	ratio_row xvs bridge 3 "xvs / Linux bridge (known unicast)" "≥ 4"
 	ratio_row xvs-100k xvs 3 "xvs 100k rotating destinations / xvs one destination" ""
 	ratio_row xvs-trunk xvs 3 "xvs access→trunk / xvs untagged" ""
+	ratio_row xvs-acl bare 3 "xvs with ACL policy / bare redirect" "≥ 0.6"
+	ratio_row xvs-acl xvs 3 "xvs with ACL policy / xvs without" ""
 	ratio_row xvs-flood bare-flood 4 "xvs flood / bare broadcast (frames in)" ""
 	ratio_row xvs-flood bridge-flood 4 "xvs flood / Linux bridge flood (frames in)" ""
 	echo
@@ -346,14 +382,29 @@ report() {
 		END { if (NR > 1 && f0 > 0 && r0 > 0)
 			printf "Cost ratio %d / %d entries: %.2f× with one destination, %.2f× with rotating destinations (target ≤ 1.2×).\n",
 				n, n0, f / f0, r / r0 }' "$COSTRES"
+	if [[ -s $ACLRES ]]; then
+		echo
+		echo "Per-packet cost of \`xvs_ingress\` with the ACL policy of \`xvs-trafgen acl-fill\` on the ingress port"
+		echo "(N port ACL + N extended rules + 5 fixed; trunk → trunk, tagged 60-byte UDP frame allowed by the"
+		echo "lowest-weight rule; same method as above):"
+		echo
+		echo "| rules of each kind | ns over PASS | (xvs / pass ns) |"
+		echo "| ---: | ---: | ---: |"
+		awk '{ printf "| %d | %d | (%d / %d) |\n", $1, $2, $3, $4 }' "$ACLRES"
+		echo
+		awk '$1 > 0 && !f0 { f0 = $2; n0 = $1 } $1 > 0 { f = $2; n = $1 } $1 == 0 { z = $2 }
+			END { if (f0 > 0)
+				printf "ACL cost ratio %d / %d rules: %.2f× (target ≤ 1.3×); ACL policy adds %d ns at %d rules over none.\n",
+					n, n0, f / f0, f - z, n }' "$ACLRES"
+	fi
 }
 
 REPORT=$(report)
 echo
 echo "$REPORT"
 mkdir -p "$BUILD"
-printf '%s\n\nraw rounds (contender round out_mpps in_mpps delivered):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n' \
-	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" >"$BUILD/bench-last.txt"
+printf '%s\n\nraw rounds (contender round out_mpps in_mpps delivered):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n\nraw ACL cost (rules delta prog pass):\n%s\n' \
+	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" "$(cat "$ACLRES")" >"$BUILD/bench-last.txt"
 log "raw results in $BUILD/bench-last.txt"
 
 if [[ -n $DOC ]]; then

@@ -19,6 +19,11 @@
  *       under BPF_PROG_TEST_RUN, taking turns with an XDP_PASS program on the same frame and
  *       context; prints the medians and the difference.
  *   xvs-trafgen fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]
+ *   xvs-trafgen acl-fill --switch NAME --port PORT --count N
+ *       The ACL policy of the benchmark on PORT, direction out, through libxvs (XVS_ROOT):
+ *       N port ACL rules (remote 10.x.y.0/24, the first allow, the rest deny), N extended rules
+ *       (udp, remote 10.x.y.0/24 port 9, weights 1..N, the first allow), and a fixed set that
+ *       turns every other stage on: a meter, a MAC rule, tcp/icmp denies, a stateful allow.
  *       Static FDB entries BASE[0..2]:idx (idx 0..N-1) pointing to the xvs port on IF.
  */
 #include <bpf/bpf.h>
@@ -40,6 +45,7 @@
 #include <linux/udp.h>
 #include <arpa/inet.h>
 #include "xvs_abi.h"
+#include "libxvs.h"
 #include "xvs_trafgen.skel.h"
 
 #define DEFAULT_DST  "02:be:00:00:00:00"
@@ -881,6 +887,93 @@ out_ports:
 	return ret;
 }
 
+/* ---- ACL fill ---- */
+
+static struct xvs_acl_rule acl_rule(__u8 kind, __u8 action, const char *remote_ip)
+{
+	struct xvs_acl_rule r = { .kind = kind, .dirs = XVS_ACL_DIR_BIT(XVS_ACL_OUT),
+				  .action = action, .match = XVS_ACL_REMOTE_IP,
+				  .local_port_hi = 65535, .remote_port_hi = 65535 };
+
+	if (remote_ip)
+		xvs_acl_parse_prefix(remote_ip, r.remote_ip, &r.remote_plen, &r.family);
+	return r;
+}
+
+static int cmd_acl_fill(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "switch", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'n' },
+		{}
+	};
+	const char *sw_name = NULL, *port = NULL;
+	struct xvs_acl_rule *v, r;
+	unsigned long count = 0;
+	struct xvs_switch *sw;
+	char ip[32];
+	int c, n = 0, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 's')
+			sw_name = optarg;
+		else if (c == 'p')
+			port = optarg;
+		else if (c == 'n' && !parse_ul(optarg, 60000, &count))
+			continue;
+		else
+			return die("usage: xvs-trafgen acl-fill --switch NAME --port PORT --count N (N <= 60000)");
+	}
+	if (!sw_name || !port || optind != argc)
+		return die("acl-fill: --switch NAME and --port PORT are required");
+	v = calloc(2 * count + 5, sizeof(*v));
+	if (!v)
+		return die("out of memory");
+	for (unsigned long i = 0; i < count; i++) {
+		snprintf(ip, sizeof(ip), "10.%lu.%lu.0/24", (i >> 8) & 255, i & 255);
+		v[n++] = acl_rule(XVS_ACL_KIND_PORT, i ? XVS_ACL_DENY : XVS_ACL_ALLOW, ip);
+		r = acl_rule(XVS_ACL_KIND_EXTENDED, i ? XVS_ACL_DENY : XVS_ACL_ALLOW, ip);
+		r.flags = XVS_ACL_PROTO_SET;
+		r.proto = 17;
+		r.remote_port_lo = r.remote_port_hi = 9;
+		r.weight = (__u16)(i + 1);
+		v[n++] = r;
+	}
+	v[n++] = acl_rule(XVS_ACL_KIND_PORT, XVS_ACL_METER, "10.0.0.0/8");
+	r = acl_rule(XVS_ACL_KIND_PORT, XVS_ACL_DENY, NULL);
+	r.match = XVS_ACL_REMOTE_MAC;
+	parse_mac("02:00:00:00:99:99", r.mac);
+	v[n++] = r;
+	r = acl_rule(XVS_ACL_KIND_EXTENDED, XVS_ACL_DENY, NULL);
+	r.flags = XVS_ACL_PROTO_SET;
+	r.proto = 6;
+	r.weight = 60001;
+	v[n++] = r;
+	r.flags = XVS_ACL_PROTO_SET | XVS_ACL_ICMP_ANY;
+	r.proto = 1;
+	r.weight = 60002;
+	v[n++] = r;
+	r = acl_rule(XVS_ACL_KIND_EXTENDED, XVS_ACL_ALLOW, NULL);
+	r.flags = XVS_ACL_PROTO_SET | XVS_ACL_STATEFUL;
+	r.proto = 17;
+	r.remote_port_lo = r.remote_port_hi = 53;
+	r.weight = 60003;
+	r.idle_timeout = XVS_FLOW_IDLE_DEFAULT;
+	v[n++] = r;
+	err = xvs_switch_open(sw_name, &sw);
+	if (!err) {
+		err = xvs_acl_add_many(sw, port, v, n);
+		xvs_switch_close(sw);
+	}
+	free(v);
+	if (err)
+		return die("%s", xvs_errmsg());
+	printf("rules=%d\n", n);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: xvs-trafgen COMMAND ...\n"
@@ -890,7 +983,8 @@ static void usage(FILE *f)
 	      "  bare attach --in IF --out IF[,IF...] --pin DIR | bare detach --pin DIR\n"
 	      "  cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N] [--runs N] [--size B]\n"
 	      "       [--dst MAC] [--src MAC] [--vlan VID]\n"
-	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n",
+	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n"
+	      "  acl-fill --switch NAME --port PORT --count N\n",
 	      f);
 }
 
@@ -915,6 +1009,8 @@ int main(int argc, char **argv)
 		return cmd_cost(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fdb-fill"))
 		return cmd_fdb_fill(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "acl-fill"))
+		return cmd_acl_fill(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }
