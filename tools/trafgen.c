@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * xvs-trafgen: circulating traffic generator, reflectors, sink counter, baseline forwarder and per-packet cost meter
- * for the xvs benchmark (tools/bench.sh). The BPF side is tools/xvs_trafgen.bpf.c.
+ * xvs-trafgen: circulating traffic generator, reflectors, sink counter, baseline forwarder and
+ * per-packet cost meter for the xvs benchmark (tools/bench.sh). The BPF side is
+ * tools/xvs_trafgen.bpf.c.
  *
  *   xvs-trafgen refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | refl detach --pin DIR
  *       XDP reflector on IF: counts each frame and sends it back out of IF (XDP_TX), swapping
@@ -983,7 +984,7 @@ static void usage(FILE *f)
 	      "      [--time-ms MS] [--drain-ms MS] [--size B] [--dst MAC] [--src MAC] [--vlan VID]\n"
 	      "  refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | refl detach --pin DIR\n"
 	      "  sink attach --dev IF --pin DIR | sink detach --pin DIR | sink read --pin DIR[,DIR...]\n"
-	      "  bare attach --in IF --out IF[,IF...] --pin DIR | bare detach --pin DIR\n"
+	      "  bare attach --in IF --out IF[,IF...] [--egress] --pin DIR | bare detach --pin DIR\n"
 	      "  cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N] [--runs N] [--size B]\n"
 	      "       [--dst MAC] [--src MAC] [--vlan VID]\n"
 	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n",
