@@ -76,7 +76,6 @@ in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 # xvs with a private state root; nsenter (not `ip netns exec`) keeps the bpffs pins visible.
 xvsc() { in_ns "$NS_SW" env XVS_ROOT="$BPFFS/xvs" XVS_RUN="$TMP/run" "$XVS_BIN" "$@"; }
 tg_sw() { in_ns "$NS_SW" "$TG_BIN" "$@"; }
-tg_gen() { in_ns "$NS_GEN" "$TG_BIN" "$@"; }
 tg_sink() { in_ns "$NS_SINK" "$TG_BIN" "$@"; }
 
 cleanup() {
@@ -132,8 +131,9 @@ offloads_off() {
 offloads_off "$NS_GEN" g0
 for i in 0 1 2 3 4; do
 	offloads_off "$NS_SW" "s$i"
-	# NAPI on the switch side: the reflectors send back with XDP_TX, whose frames a veth
-	# takes only if its peer has an XDP program or GRO on (the bridge has no XDP on s0/s1).
+	# NAPI on the switch side for redirected frames (xvs turns GRO on at port add anyway).
+	# The reflectors' XDP_TX frames also need an XDP program on s0/s1, which every contender
+	# has: the bridge gets an XDP_PASS one (br_make).
 	in_ns "$NS_SW" ethtool -K "s$i" gro on >/dev/null
 	in_ns "$NS_SW" ip link set "s$i" up
 done
