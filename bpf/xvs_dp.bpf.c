@@ -5,14 +5,16 @@
  * selects the XDP shim (lib/ctx.h, lib/tag.h, lib/output.h) and holds the entry points.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     learn -> lookup; known unicast gets its egress work inline, is marked
- *                     done and leaves through xvs_tx; everything else is flooded through
- *                     xvs_tx in canonical form.
+ *                     ACL out -> learn -> lookup; known unicast gets its egress work (ACL
+ *                     in, tagging) inline and leaves through xvs_tx done; everything else
+ *                     is broadcast through xvs_tx in canonical form (lib/output.h).
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
- *                     for a canonical frame (a flood copy), the port's membership check and
- *                     tagging (lib/egress.h); mirror copies (lib/mirror.h).
- *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
- *                     and ages the FDB, so the switch needs no userspace process.
+ *                     for a canonical frame (a flood copy, mirrored unicast), the port's
+ *                     membership check, ACL in and tagging (lib/egress.h); mirror copies
+ *                     (lib/mirror.h).
+ *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock,
+ *                     ages the FDB and expires ACL flows, so the switch needs no userspace
+ *                     process.
  *
  * The program order matters: xvs_ingress is first so that `xdp-loader load` picks it.
  */
@@ -27,6 +29,7 @@
 #include "lib/fdb.h"
 #include "lib/capture.h"
 #include "lib/mirror.h"
+#include "lib/acl.h"
 #include "lib/egress.h"
 #include "lib/output.h"
 #include "lib/pipeline.h"
@@ -46,20 +49,20 @@ int xvs_ingress(struct xdp_md *ctx)
 SEC("xdp.frags/devmap")
 int xvs_egress(struct xdp_md *ctx)
 {
-	__u32 ifindex = xvs_egress_ifindex(ctx), target = 0;
+	__u32 ifindex = xvs_egress_ifindex(ctx);
 	struct xvs_frame f = {};
 	const struct xvs_port *p;
-	int mirror;
+	int state;
 
-	if (xvs_meta_take_done(ctx))
+	state = xvs_tx_state(ctx, &f);
+	if (state == XVS_TX_DONE)
 		return XDP_PASS;
-	mirror = xvs_meta_take_mirror(ctx, &target);
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
 	if (!p)
 		return XDP_DROP;
-	if (xvs_canonical_frame(ctx, &f) != XVS_CONTINUE)
+	if (state < 0)
 		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_INTERNAL);
-	return xvs_port_output(ctx, p, &f, mirror, target);
+	return xvs_port_output(ctx, p, &f, state == XVS_TX_MIRROR, 0);
 }
 
 #include "lib/housekeeping.h"

@@ -6,8 +6,9 @@
  * kernel's own paths (docs/DATAPLANE.md: when to choose which). This file selects the TC shim
  * (lib/ctx_tc.h, lib/tag_tc.h, lib/output_tc.h) and holds the entry points.
  *
- *   xvs_ingress       clsact ingress of every port netdev: the whole pipeline; known unicast
- *                     leaves with bpf_redirect, floods and mirrored frames as one clone per port
+ *   xvs_ingress       clsact ingress of every port netdev: the whole pipeline (ACLs
+ *                     included); known unicast leaves with bpf_redirect, floods and mirrored
+ *                     frames as one clone per port
  *   xvs_uplink        clsact egress of an external switch's uplink, for BOTH flavours (an XDP
  *                     switch loads just this program from this object, on its own maps): the
  *                     host stack's own frames get the management OS port's treatment
@@ -26,6 +27,7 @@
 #include "lib/fdb.h"
 #include "lib/capture.h"
 #include "lib/mirror.h"
+#include "lib/acl.h"
 #include "lib/egress.h"
 #include "lib/output_tc.h"
 #include "lib/pipeline.h"

@@ -104,10 +104,6 @@ int xvs_port_set_mirror(struct xvs_switch *sw, const char *port, enum xvs_mirror
 	if (mode != XVS_MIRROR_NONE && mode != XVS_MIRROR_SOURCE &&
 	    mode != XVS_MIRROR_DESTINATION)
 		return xvs_fail(-EINVAL, "invalid mirror mode");
-	/* The XDP flavour marks mirrored frames in the metadata area (bpf/lib/output.h). */
-	if (mode != XVS_MIRROR_NONE && sw->datapath == XVS_DATAPATH_XDP && !xvs_probe_xdp_meta())
-		return xvs_fail(-EOPNOTSUPP, "mirroring on the xdp datapath is not available on this "
-				"kernel (it gives XDP no metadata area): use --datapath tc");
 	err = xvs_port_get(sw, port, &p);
 	if (err)
 		return err;

@@ -176,7 +176,8 @@ static int finish_instance(const struct xvs_switch_opts *o, const char *dir,
 
 	cfg.aging_sec = o->aging_sec ? o->aging_sec : XVS_AGING_DEFAULT_SEC;
 	cfg.type = o->type;
-	cfg.flags = o->no_management_os ? XVS_SWITCH_NO_MGMT_OS : 0;
+	cfg.flags = (o->no_management_os ? XVS_SWITCH_NO_MGMT_OS : 0) |
+		    (o->datapath == XVS_DATAPATH_TC ? XVS_SWITCH_TC : 0);
 	cfg.fdb_max = bpf_map__max_entries(fdb);
 	snprintf(cfg.name, sizeof(cfg.name), "%s", o->name);
 	if (o->uplink)
@@ -187,9 +188,12 @@ static int finish_instance(const struct xvs_switch_opts *o, const char *dir,
 	return err ?: start_housekeeping(housekeeping);
 }
 
-static __u32 fdb_size(const struct xvs_switch_opts *o)
+/* The tables whose size the switch's options set, in either flavour's object. */
+static void set_table_sizes(const struct xvs_switch_opts *o, struct bpf_map *fdb,
+			    struct bpf_map *flows)
 {
-	return o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX;
+	bpf_map__set_max_entries(fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
+	bpf_map__set_max_entries(flows, o->flow_max ? o->flow_max : XVS_FLOW_DEFAULT_MAX);
 }
 
 /*
@@ -237,8 +241,7 @@ static int load_xdp(const struct xvs_switch_opts *o, const char *dir)
 
 	if (!skel)
 		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
-	bpf_map__set_max_entries(skel->maps.xvs_fdb, fdb_size(o));
-	skel->rodata->xvs_have_meta = xvs_probe_xdp_meta();
+	set_table_sizes(o, skel->maps.xvs_fdb, skel->maps.xvs_flows);
 	err = xvs_dp__load(skel);
 	if (err)
 		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
@@ -262,7 +265,7 @@ static int load_tc(const struct xvs_switch_opts *o, const char *dir)
 
 	if (!skel)
 		return xvs_fail(-errno, "cannot open the TC dataplane object: %s", strerror(errno));
-	bpf_map__set_max_entries(skel->maps.xvs_fdb, fdb_size(o));
+	set_table_sizes(o, skel->maps.xvs_fdb, skel->maps.xvs_flows);
 	err = xvs_tc__load(skel);
 	if (err)
 		xvs_fail(err, "cannot load the TC dataplane: %s", strerror(-err));
@@ -320,6 +323,9 @@ static int validate_create(const struct xvs_switch_opts *o, char *dir, size_t di
 		return xvs_fail(-EINVAL, "invalid datapath %d", (int)o->datapath);
 	if (o->fdb_max && o->fdb_max > (1u << 24))
 		return xvs_fail(-EINVAL, "FDB size %u is too large (max %u)", o->fdb_max, 1u << 24);
+	if (o->flow_max && o->flow_max > (1u << 24))
+		return xvs_fail(-EINVAL, "flow table size %u is too large (max %u)", o->flow_max,
+				1u << 24);
 	return 0;
 }
 

@@ -97,6 +97,13 @@ static __always_inline __u32 xvs_l3_offset(xvs_ctx_t *ctx __attribute__((unused)
 	return XVS_ETH_HLEN + (tagged ? XVS_VLAN_HLEN : 0);
 }
 
+/* Make the first `len` bytes directly readable (up to the frame's end). XDP: every header
+ * xvs reads is in the first buffer already. */
+static __always_inline void xvs_make_readable(xvs_ctx_t *ctx __attribute__((unused)),
+					      __u32 len __attribute__((unused)))
+{
+}
+
 /* The MTU (L3 bytes) of netdev ifindex, as configured now; 0 if it cannot be read. */
 static __always_inline __u32 xvs_dev_mtu(xvs_ctx_t *ctx, __u32 ifindex)
 {

@@ -39,13 +39,20 @@ static __always_inline void *xvs_data_end(xvs_ctx_t *ctx)
 	return (void *)(long)ctx->data_end;
 }
 
+/* Make the first `len` bytes directly readable (up to the frame's end): pulled into the
+ * linear part only when it is shorter, which for most frames it is not. */
+static __always_inline void xvs_make_readable(xvs_ctx_t *ctx, __u32 len)
+{
+	if (len > ctx->len)
+		len = ctx->len;
+	if (xvs_data(ctx) + len > xvs_data_end(ctx))
+		bpf_skb_pull_data(ctx, len);
+}
+
 /* Make the headers directly readable when the skb's linear part is shorter (rare). */
 static __always_inline void xvs_tc_pull_headers(xvs_ctx_t *ctx)
 {
-	__u32 want = ctx->len < XVS_TC_HDR_BYTES ? ctx->len : XVS_TC_HDR_BYTES;
-
-	if (xvs_data(ctx) + want > xvs_data_end(ctx))
-		bpf_skb_pull_data(ctx, want);
+	xvs_make_readable(ctx, XVS_TC_HDR_BYTES);
 }
 
 /* Bytes of the frame on the wire: the skb's bytes and an out-of-band tag. For a GSO

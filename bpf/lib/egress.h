@@ -18,47 +18,57 @@
 #include "vlan.h"
 #include "capture.h"
 #include "mirror.h"
+#include "acl.h"
 
 /*
- * Make the frame what port p must send: link and VLAN membership, tagging (lib/vlan.h), the
- * port's MTU; then capture it as sent. XVS_CONTINUE, or a drop reason (not yet counted: the
- * caller knows whose counter it is).
+ * Make the frame what port p must send: the port's ACL in (lib/acl.h), link and VLAN
+ * membership, tagging (lib/vlan.h), the port's MTU; then capture it as sent. Every output path
+ * of both flavours calls this once per frame and port, so every frame a port sends is checked
+ * against its ACL in exactly once (mirror copies are not: they are a copy for the monitor).
+ * XVS_CONTINUE, or XVS_VERDICT_DROP with the drop counted: an ACL drop on p, the port whose
+ * ACL it is; any other on st (the caller knows whose counter it is: where the frame entered
+ * for known unicast, the egress port for copies).
  */
 static __always_inline int xvs_egress_work(xvs_ctx_t *ctx, const struct xvs_port *p,
-					   struct xvs_frame *f)
+					   struct xvs_frame *f, struct xvs_port_stats *st)
 {
-	int ret = xvs_vlan_egress(ctx, p, f);
+	int ret = xvs_acl_check(ctx, p, f, XVS_ACL_IN);
 
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(p->id), ret);
+	ret = xvs_vlan_egress(ctx, p, f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_mtu_check(ctx, p->ifindex, f);
 	if (ret != XVS_CONTINUE)
-		return ret;
+		return xvs_drop(st, ret);
 	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
 	return XVS_CONTINUE;
 }
 
 /*
  * Port p's share of a canonical frame offered to many ports (a flood, or a mirrored frame).
- * Is the frame itself for this port? A mirrored unicast names its port (`target`, checked at
- * ingress); a flood copy is for every member whose link is up. Otherwise the copy is simply
- * not for this port — unless the frame is mirrored and p is a mirror destination.
- * XVS_VERDICT_PASS when p sends the (now finished) frame, else XVS_VERDICT_DROP.
+ * Is the frame itself for this port? A flood copy is for every member whose link is up; a
+ * mirrored frame may be known unicast for one port only: `target` names it where the flavour
+ * knows it (TC's copy loop), else (0) each copy finds it in the FDB (lib/mirror.h). Otherwise
+ * the copy is simply not for this port — unless the frame is mirrored and p is a mirror
+ * destination. XVS_VERDICT_PASS when p sends the (now finished) frame, else XVS_VERDICT_DROP.
  */
 static __always_inline int xvs_port_output(xvs_ctx_t *ctx, const struct xvs_port *p,
 					   struct xvs_frame *f, int mirror, __u32 target)
 {
-	int ret, mine;
+	int mine;
 
 	if (mirror && target)
 		mine = p->ifindex == target;
+	else if (mirror)
+		mine = xvs_mirror_is_mine(ctx, p, f);
 	else
 		mine = (p->flags & XVS_PORT_LINK_UP) && xvs_port_is_member(p, f->vlan);
 	if (!mine)
 		return mirror && p->mirror == XVS_MIRROR_DESTINATION ? xvs_mirror_copy(ctx, p, f) :
 								      XVS_VERDICT_DROP;
-	ret = xvs_egress_work(ctx, p, f);
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(xvs_stats_of(p->id), ret);
+	if (xvs_egress_work(ctx, p, f, xvs_stats_of(p->id)) != XVS_CONTINUE)
+		return XVS_VERDICT_DROP;
 	xvs_count_tx(p->id, f->len);
 	return XVS_VERDICT_PASS;
 }

@@ -2,9 +2,9 @@
 /*
  * Housekeeping without userspace: xvs_housekeeping, run once by the loader through
  * BPF_PROG_TEST_RUN, arms a bpf_timer in the pinned xvs_timer map. Every second the callback
- * writes the monotonic second into xvs_clock (the coarse clock the fast path reads) and sweeps
- * the FDB, deleting learned entries idle for at least the aging time. The timer lives as long
- * as the pinned map. Both flavours' objects include this file; it has no packet context.
+ * writes the monotonic second into xvs_clock (the coarse clock the fast path reads), sweeps
+ * the FDB, deleting learned entries idle for at least the aging time, and expires idle ACL
+ * flows (lib/flow.h). The timer lives as long as the pinned map. Both flavours' objects include this file; it has no packet context.
  */
 #ifndef XVS_LIB_HOUSEKEEPING_H
 #define XVS_LIB_HOUSEKEEPING_H
@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
 #include "fdb.h"
+#include "flow.h"
 
 #define XVS_NSEC_PER_SEC 1000000000ULL
 
@@ -61,6 +62,7 @@ static int xvs_timer_fired(void *map __attribute__((unused)), __u32 *key __attri
 	if (cfg && cfg->aging_sec)
 		s.aging = cfg->aging_sec;
 	bpf_for_each_map_elem(&xvs_fdb, xvs_age_one, &s, 0);
+	xvs_flow_sweep(s.now);
 	c = bpf_map_lookup_elem(&xvs_clock, &zero);
 	if (c) {
 		c->sweeps++;

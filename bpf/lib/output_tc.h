@@ -4,7 +4,8 @@
  * the same names as lib/output.h.
  *
  * Known unicast: the pipeline does the egress port's work inline and bpf_redirect()s the skb
- * to that port's netdev (its egress queue). No mark is needed: TC has no second stage.
+ * to that port's netdev (its egress queue). No mark is needed: TC has no second stage, and
+ * none of the XDP flavour's canonical TPIDs (lib/output.h) is ever written.
  *
  * Flood and mirror: there is no devmap broadcast for skbs, so the copies are made here, one
  * port at a time, in the port-id order of xvs_port_ids (a bpf_loop, so the verifier checks the
@@ -25,14 +26,21 @@
 #include "vlan.h"
 #include "egress.h"
 
-static __always_inline void xvs_marks_clear(xvs_ctx_t *ctx __attribute__((unused)))
+/*
+ * Canonical form on TC: an out-of-band 802.1Q tag with the frame's internal VLAN and PCP. No
+ * mark is needed (the copy loop knows whether the frame is mirrored), so `mirror` is unused;
+ * the name and contract are those of lib/output.h. XVS_CONTINUE or a drop reason.
+ */
+static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, struct xvs_frame *f,
+					      int mirror __attribute__((unused)))
 {
-}
+	__u16 tci = f->pcp_dei | f->vlan;
 
-/* Known unicast is always finished inline on TC. */
-static __always_inline int xvs_out_mark_done(xvs_ctx_t *ctx __attribute__((unused)))
-{
-	return 0;
+	if (f->tagged)
+		return xvs_tag_rewrite(ctx, tci);
+	f->len += XVS_VLAN_HLEN;
+	f->tagged = 1;
+	return xvs_tag_push(ctx, tci);
 }
 
 /* Send the skb out of netdev ifindex (TC_ACT_REDIRECT). */

@@ -4,8 +4,8 @@
  * primitives (lib/tag*.h) and the output primitives (lib/output*.h):
  *
  *   xvs_ingress_checks   port lookup, rx count, link, Ethernet checks, VLAN classification
- *   xvs_ingress_pipeline the above, then learning, destination lookup and output
- *   xvs_unicast          known unicast: the egress port's work inline, then out
+ *   xvs_ingress_pipeline the above, ACL out (lib/acl.h), learning, destination lookup, output
+ *   xvs_unicast          known unicast: the egress port's work (ACL in, tagging) inline, out
  *   xvs_send_flood       broadcast, multicast, unknown unicast: canonical, one copy per port
  *   xvs_send_mirrored    known unicast that a mirror destination must see too
  *
@@ -26,35 +26,27 @@
 #include "fdb.h"
 #include "capture.h"
 #include "mirror.h"
+#include "acl.h"
 #include "egress.h"
-
-/*
- * Canonical form: the frame always carries an 802.1Q tag with its internal VLAN and PCP, so
- * every copy's egress work knows the VLAN (XDP: from the bytes alone, lib/output.h).
- */
-static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, const struct xvs_frame *f)
-{
-	__u16 tci = f->pcp_dei | f->vlan;
-
-	return f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
-}
 
 /* Flood: the canonical frame goes to every port but the ingress one; each copy's egress work
  * decides whether its port is a member and how to tag it (lib/egress.h: xvs_port_output). */
 static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port *in,
 					  struct xvs_frame *f, struct xvs_port_stats *st)
 {
-	int ret = xvs_make_canonical(ctx, f);
+	int mirror = xvs_flood_mirrored(in, f->vlan);
+	int ret;
 
-	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
-	return xvs_out_copies(ctx, in, f, xvs_flood_mirrored(in, f->vlan), 0);
+	ret = xvs_make_canonical(ctx, f, mirror);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	return xvs_out_copies(ctx, in, f, mirror, 0);
 }
 
-/* Known unicast from or to a mirrored port: canonical, offered to every port with the one
- * port the frame is for named (lib/mirror.h). */
+/* Known unicast from or to a mirrored port: canonical and mirrored, offered to every port;
+ * the one port the frame is for sends it, mirror destinations send a copy (lib/mirror.h). */
 static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_port *in,
 					     const struct xvs_port *out, struct xvs_frame *f,
 					     struct xvs_port_stats *st)
@@ -62,15 +54,14 @@ static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_po
 	int ret = xvs_vlan_egress_allowed(out, f);
 
 	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
+		ret = xvs_make_canonical(ctx, f, 1);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	return xvs_out_copies(ctx, in, f, 1, out->ifindex);
 }
 
-/* Known unicast: the egress port is known, so its egress work is done here and the frame
- * leaves finished. Where the flavour cannot mark a frame finished (XDP without a metadata
- * area), it goes canonical and the egress program does the work. */
+/* Known unicast: the egress port is known, so its egress work (ACL in, tagging, MTU) is done
+ * here and the frame leaves finished — an ordinary frame on both flavours (lib/output.h). */
 static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in,
 				       const struct xvs_fdb_entry *e, struct xvs_frame *f,
 				       struct xvs_port_stats *st)
@@ -86,23 +77,14 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);
 	if (xvs_port_mirrored(in) || xvs_port_mirrored(out))
 		return xvs_send_mirrored(ctx, in, out, f, st);
-	if (xvs_out_mark_done(ctx) == 0) {
-		ret = xvs_egress_work(ctx, out, f);
-		if (ret != XVS_CONTINUE)
-			return xvs_drop(st, ret);
-		ret = xvs_out_redirect(ctx, out_ifindex);
-		if (ret != XVS_VERDICT_REDIRECT)
-			return xvs_drop(st, XVS_DROP_NO_EGRESS);
-		xvs_count_tx(out->id, f->len);
-		return ret;
-	}
-	ret = xvs_vlan_egress_verdict(ctx, out, f);
-	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
+	ret = xvs_egress_work(ctx, out, f, st);
 	if (ret != XVS_CONTINUE)
-		return xvs_drop(st, ret);
+		return ret;
 	ret = xvs_out_redirect(ctx, out_ifindex);
-	return ret == XVS_VERDICT_REDIRECT ? ret : xvs_drop(st, XVS_DROP_NO_EGRESS);
+	if (ret != XVS_VERDICT_REDIRECT)
+		return xvs_drop(st, XVS_DROP_NO_EGRESS);
+	xvs_count_tx(out->id, f->len);
+	return ret;
 }
 
 /*
@@ -159,6 +141,11 @@ static __always_inline int xvs_ingress_pipeline(xvs_ctx_t *ctx)
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
+	/* ACL out (from the VM): after VLAN classification, before learning, so a denied frame
+	 * teaches the FDB nothing. */
+	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_OUT);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
 
 	eth = xvs_data(ctx);
 	if ((void *)(eth + 1) > xvs_data_end(ctx))
@@ -167,8 +154,6 @@ static __always_inline int xvs_ingress_pipeline(xvs_ctx_t *ctx)
 
 	/* Keep dst on the stack: the output below moves the packet head. */
 	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
-	/* Only xvs marks frames for its output path (lib/output.h). */
-	xvs_marks_clear(ctx);
 	if (xvs_mac_is_multicast(dst))
 		return xvs_send_flood(ctx, p, &f, st);
 	e = xvs_fdb_lookup(dst, f.fdb_vlan);

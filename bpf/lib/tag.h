@@ -57,15 +57,23 @@ static __always_inline int xvs_tag_pop(xvs_ctx_t *ctx)
 	return XVS_CONTINUE;
 }
 
-/* Give the outer tag a new TCI (VID, PCP, DEI). */
-static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
+/* Set TPID and TCI of the outer tag (the XDP output path also writes canonical TPIDs,
+ * lib/output.h). */
+static __always_inline int xvs_tag_write(xvs_ctx_t *ctx, __u16 tpid, __u16 tci)
 {
 	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
 
 	if ((void *)(veth + 1) > xvs_data_end(ctx))
 		return XVS_DROP_INTERNAL;
+	veth->tpid = bpf_htons(tpid);
 	veth->tci = bpf_htons(tci);
 	return XVS_CONTINUE;
+}
+
+/* Make the outer tag the 802.1Q tag tci (it may be a canonical tag until now). */
+static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
+{
+	return xvs_tag_write(ctx, XVS_TPID_8021Q, tci);
 }
 
 #endif

@@ -72,7 +72,8 @@ static __always_inline int xvs_port_is_member(const struct xvs_port *p, __u16 vl
 
 /*
  * Classify a frame arriving on port p. Fills f; returns XVS_CONTINUE or a drop reason.
- * Rules, in order: outer 0x88a8/0x9100 dropped; VID 4095 dropped; VID 0 followed by another
+ * Rules, in order: outer 0x88a8/0x9100 dropped; ethertype 0x88b5/0x88b6 (the switch's own, in
+ * front of or right behind the tag) dropped; VID 4095 dropped; VID 0 followed by another
  * tag dropped; VID 0 = priority tag = untagged; VID != 0 only on a trunk and only if allowed.
  * The outer tag comes from the shim (in the bytes for XDP, possibly out of band for TC).
  */
@@ -88,6 +89,8 @@ static __always_inline int xvs_vlan_ingress(xvs_ctx_t *ctx, const struct xvs_por
 	if (t.tpid == bpf_htons(XVS_TPID_8021AD) || t.tpid == bpf_htons(XVS_TPID_QINQ))
 		return XVS_DROP_BAD_TPID;
 
+	if (xvs_is_canonical_tpid(t.tpid))
+		return XVS_DROP_RESERVED_ETHERTYPE;
 	if (t.tpid != bpf_htons(XVS_TPID_8021Q)) {
 		f->vlan = xvs_port_untagged_vlan(p);
 		f->pcp_dei = 0;
@@ -96,6 +99,11 @@ static __always_inline int xvs_vlan_ingress(xvs_ctx_t *ctx, const struct xvs_por
 	}
 
 	vid = t.tci & XVS_VID_MASK;
+	/* What follows the tag is at offset 12 once the tag is removed: it must not look like a
+	 * frame in canonical form either (lib/output.h). */
+	if (xvs_is_canonical_tpid(t.inner))
+		return XVS_DROP_RESERVED_ETHERTYPE;
+
 	if (vid == XVS_VID_RESERVED)
 		return XVS_DROP_VID_4095;
 	if (vid == 0) {
@@ -176,34 +184,6 @@ static __always_inline int xvs_mtu_check(xvs_ctx_t *ctx, __u32 ifindex, const st
 		return xvs_segments_fit(ctx, ifindex) ? XVS_CONTINUE : XVS_DROP_MTU_EXCEEDED;
 	mtu = xvs_dev_mtu(ctx, ifindex);
 	return mtu && l3 > mtu ? XVS_DROP_MTU_EXCEEDED : XVS_CONTINUE;
-}
-
-/*
- * What the egress work of port p (xvs_vlan_egress, then xvs_mtu_check) will decide about f,
- * without changing the frame: for a unicast frame whose egress work happens later, in
- * another program (XDP without a metadata area, lib/output.h), so that its drops are still
- * decided, and counted, where the frame entered — as on the fast path.
- */
-static __always_inline int xvs_vlan_egress_verdict(xvs_ctx_t *ctx, const struct xvs_port *p,
-						   const struct xvs_frame *f)
-{
-	struct xvs_outer_tag t = {};
-	struct xvs_frame after = *f;
-	int ret = xvs_vlan_egress_allowed(p, f);
-
-	if (ret != XVS_CONTINUE)
-		return ret;
-	after.tagged = xvs_port_tags(p, f);
-	if (f->tagged && !after.tagged) {
-		if (xvs_read_outer_tag(ctx, &t) != XVS_SHIM_OK)
-			return XVS_DROP_INTERNAL;
-		if (xvs_is_tag_tpid(t.inner))
-			return XVS_DROP_SECOND_TAG;
-		after.len -= XVS_VLAN_HLEN;
-	} else if (!f->tagged && after.tagged) {
-		after.len += XVS_VLAN_HLEN;
-	}
-	return xvs_mtu_check(ctx, p->ifindex, &after);
 }
 
 #endif

@@ -61,18 +61,7 @@ expect_eq "capture: no flag left behind by failures" False "$(port_field h csw v
 
 # ---- mirroring ----
 expect_fail "mirror: bad role" xvs_h h port set csw v1 mirror sideways
-# The XDP flavour marks mirrored frames in XDP metadata; on a kernel that refuses it to XDP,
-# mirroring is refused with one clear line (and works on the TC flavour).
-if ! out=$(xvs_h h port set csw v1 mirror source 2>&1); then
-	if [[ $(it_datapath) == xdp && $out == *"not available on this kernel"* ]]; then
-		expect_eq "mirror: refused plainly on this kernel, nothing changed" none \
-			"$(port_field h csw v1 mirror)"
-		log "mirroring checks skipped: $out"
-		it_end
-	fi
-	fail "setup: port set csw v1 mirror source" "$out"
-	exit 1
-fi
+setup xvs_h h port set csw v1 mirror source
 setup xvs_h h port set csw mon mirror destination
 expect_eq "port show: mirror roles" "source destination" \
 	"$(xvs_h h -j port show csw | jfield '" ".join(p["mirror"] for p in j if p["name"] in ("v1","mon"))')"

@@ -10,17 +10,16 @@
  * switch's program attached to pN (XDP, or TC clsact ingress) and whatever leaves a port is read
  * at the qN's with AF_PACKET (tags the stack moved out of band are put back):
  *   xt_run()      one frame; returns XT_FWD or XT_DROP (below) and the frame that came out
- *   xt_deliver()  one frame, then xt_collect() reads what reached each qN
+ *   xt_deliver()  one frame (xt_deliver_frames(): a batch), then xt_collect() reads what
+ *                 reached each qN
  * Counters and FDB change as for real traffic. Everything disappears with the test process,
- * even when a test fails.
+ * even when a test fails. (BPF_PROG_TEST_RUN's live-frames mode would be the direct way, but
+ * some kernels refuse it with EPERM, as 6.18.44-fc-v1300 does.)
  *
  * The verdict is read from the switch's own counters, the same way for both flavours: every
  * frame the pipeline drops goes through one drop helper that counts a reason on the port it
  * entered (bpf/lib/stats.h), so "the ingress port's drop count rose" is XDP_DROP / TC_ACT_SHOT
  * from the program. A frame sent on a netdev that is not (or no longer) a port is XT_DROP.
- *
- * XDP-only tests of the XDP output path use BPF_PROG_TEST_RUN directly: xt_run_plain() (the
- * metadata marks) and xt_deliver_batch() (live frames, one devmap flush).
  */
 #ifndef XVS_TEST_HARNESS_H
 #define XVS_TEST_HARNESS_H
@@ -33,6 +32,7 @@
 #define XT_MAX_PORTS  8
 #define XT_MAX_FRAME  9300
 #define XT_MAX_RX     64
+#define XT_MAX_BATCH  64
 
 struct xt_rx {
 	int count;
@@ -51,6 +51,7 @@ extern enum xvs_datapath xt_datapath;   /* from $XVS_TEST_DATAPATH */
 /* Fixture: namespace + bpffs + `n` veth pairs + private switch "t" with ports p1..pn. */
 void xt_setup(int nports);
 void xt_setup_opts(int nports, __u32 fdb_max);
+void xt_setup_flows(int nports, __u32 flow_max);
 void xt_teardown(void);
 
 int xt_ifindex(int port);               /* ifindex of pN (1-based) */
@@ -70,14 +71,9 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len);
 /* The same, leaving whatever arrives at the qN's for xt_collect(). */
 void xt_deliver(int port, const void *frame, size_t len);
-/* XDP only: run the ingress program once with BPF_PROG_TEST_RUN (nothing is sent); returns
- * the XDP verdict, and the metadata it left in front of the frame (up to 32 bytes, its length
- * in *meta_len). */
-int xt_run_plain(int port, const void *frame, size_t len, void *meta, __u32 *meta_len);
-/* XDP only: live mode, `count` frames in ONE batch (one NAPI-like flush), run by program
- * prog_fd (which may rewrite each frame and tail-call the ingress program). -errno when the
- * kernel refuses live frames. */
-int xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count);
+/* The same for `count` frames (<= XT_MAX_BATCH) sent together, so that one NAPI poll takes
+ * them and (XDP) the devmap flushes them as one batch. */
+void xt_deliver_frames(int port, const void *const *frames, const size_t *lens, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
 
 struct xvs_port_stats xt_stats(int port);

@@ -13,9 +13,6 @@
 static void setup4(void)
 {
 	xt_setup(4);
-	if (xt_datapath == XVS_DATAPATH_XDP && !xvs_probe_xdp_meta())
-		cr_skip_test("mirroring on the XDP flavour needs the XDP metadata area, which this "
-			     "kernel refuses (bpf_xdp_adjust_meta)");
 	cr_assert(xvs_port_set_access(xt_sw, "p1", 10) == 0);
 	cr_assert(xvs_port_set_access(xt_sw, "p2", 10) == 0);
 	cr_assert(xvs_port_set_access(xt_sw, "p4", 20) == 0);
@@ -123,10 +120,10 @@ Test(mirror, untagged_network_copies_are_untagged)
 
 Test(mirror, without_a_destination_sources_take_the_fast_path)
 {
-	unsigned char f[128], meta[32];
+	unsigned char f[128], tagged[128];
 	struct xvs_port p;
 	size_t len = xt_frame(f, MAC_B, MAC_A, NULL, 0, ET_IP, 46);
-	__u32 done = 0x78767331, meta_len = 0; /* XVS_META_DONE, bpf/lib/output.h */
+	size_t lt = xt_frame(tagged, MAC_B, MAC_A, &TAG(TPID_Q, 0, 10), 1, ET_IP, 46);
 
 	static_mac(MAC_B, 10, "p2");
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
@@ -134,18 +131,18 @@ Test(mirror, without_a_destination_sources_take_the_fast_path)
 	cr_assert(xvs_port_set_mirror(xt_sw, "p3", XVS_MIRROR_NONE) == 0);
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
 	cr_assert(!(p.flags & XVS_PORT_MIRRORED), "source still marked with no destination");
-	/* The rest is about the XDP output path's marks in the metadata area. */
-	if (xt_datapath != XVS_DATAPATH_XDP)
-		cr_skip_test("XDP output marks: not part of the TC flavour");
-	if (!xvs_probe_xdp_meta())
-		cr_skip_test("this kernel gives XDP no metadata area (bpf_xdp_adjust_meta refused)");
-	/* Known unicast is finished at ingress and marked done: no broadcast. */
-	cr_assert_eq(xt_run_plain(1, f, len, meta, &meta_len), XDP_REDIRECT);
-	cr_assert_eq(meta_len, 4);
-	cr_assert(memcmp(meta, &done, 4) == 0);
+	/* Known unicast is finished at ingress: only p2 gets it, exactly as sent (access 10). */
+	xt_deliver(1, f, len);
+	xt_collect(rx, WAIT_MS);
+	expect_only_in(rx, (int[]){ 2 }, 1);
+	assert_frame(rx[2].data[0], rx[2].len[0], f, len);
 	cr_assert(xvs_port_set_mirror(xt_sw, "p3", XVS_MIRROR_DESTINATION) == 0);
-	cr_assert_eq(xt_run_plain(1, f, len, meta, &meta_len), XDP_REDIRECT);
-	cr_assert_eq(meta_len, 8, "a mirrored frame carries the 8-byte mirror mark");
+	xt_deliver(1, f, len);
+	xt_collect(rx, WAIT_MS);
+	expect_only_in(rx, (int[]){ 2, 3 }, 2);
+	assert_frame(rx[2].data[0], rx[2].len[0], f, len);
+	assert_frame(rx[3].data[0], rx[3].len[0], tagged, lt);
+	cr_assert_eq(xt_stats(3).mirrored, 1, "the destination is back: mirroring again");
 }
 
 Test(mirror, deleting_the_destination_stops_mirroring)
