@@ -138,6 +138,29 @@ static int start_housekeeping(struct xvs_dp *skel)
 	return 0;
 }
 
+/*
+ * Whether this kernel lets an XDP program call bpf_xdp_adjust_meta (bpf/lib/output.h). Probed
+ * by loading a two-instruction program that calls it: libbpf 1.1's libbpf_probe_bpf_helper()
+ * answers "supported" here, because it does not recognise this kernel's refusal ("program of
+ * this type cannot use helper").
+ */
+static bool xdp_meta_helper_works(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xvs_probe_meta", "Dual MIT/GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static int load_instance(const struct xvs_switch_opts *o, const char *dir)
 {
 	struct xvs_config cfg = {};
@@ -149,6 +172,8 @@ static int load_instance(const struct xvs_switch_opts *o, const char *dir)
 	if (!skel)
 		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
 	bpf_map__set_max_entries(skel->maps.xvs_fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
+	/* bpf/lib/output.h: some kernels refuse bpf_xdp_adjust_meta to XDP programs. */
+	skel->rodata->xvs_meta_helper = xdp_meta_helper_works();
 	err = xvs_dp__load(skel);
 	if (err) {
 		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));

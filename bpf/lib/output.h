@@ -35,6 +35,15 @@
 #define XVS_META_MIRROR 0x78767332u /* "xvs2", followed by the target ifindex (0: a flood) */
 #define XVS_META_MAX  32          /* the kernel's limit on the metadata area */
 
+/*
+ * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta. Set by the loader from a
+ * probe before loading (loader/switch.c); some kernels refuse the helper (seen on
+ * 6.18.44-fc-v1300: "program of this type cannot use helper bpf_xdp_adjust_meta"). When it is
+ * 0 the verifier drops every branch that would call it and every frame takes the path of a
+ * driver without a metadata area: canonical form, egress work in xvs_egress, no mirror marks.
+ */
+const volatile __u32 xvs_meta_helper = 1;
+
 static __always_inline void *xvs_meta(struct xdp_md *ctx)
 {
 	return (void *)(long)ctx->data_meta;
@@ -44,6 +53,8 @@ static __always_inline void *xvs_meta(struct xdp_md *ctx)
  * XVS_META_MAX / 4 steps; the usual case is one comparison. */
 static __always_inline void xvs_meta_reset(struct xdp_md *ctx)
 {
+	if (!xvs_meta_helper)
+		return; /* nobody can have put metadata there either */
 	for (int i = 0; i < XVS_META_MAX / 4; i++) {
 		if (xvs_meta(ctx) >= (void *)(long)ctx->data)
 			return;
@@ -58,7 +69,7 @@ static __always_inline int xvs_meta_mark_done(struct xdp_md *ctx)
 {
 	__u32 *meta;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
+	if (!xvs_meta_helper || bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
 		return -1;
 	meta = xvs_meta(ctx);
 	if ((void *)(meta + 1) > (void *)(long)ctx->data)
@@ -72,7 +83,7 @@ static __always_inline int xvs_meta_mark_mirror(struct xdp_md *ctx, __u32 target
 {
 	__u32 *meta;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
+	if (!xvs_meta_helper || bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
 		return -1;
 	meta = xvs_meta(ctx);
 	if ((void *)(meta + 2) > (void *)(long)ctx->data)
@@ -88,7 +99,8 @@ static __always_inline int xvs_meta_take_mirror(struct xdp_md *ctx, __u32 *targe
 {
 	__u32 *meta = xvs_meta(ctx);
 
-	if ((void *)(meta + 2) > (void *)(long)ctx->data || meta[0] != XVS_META_MIRROR)
+	if (!xvs_meta_helper || (void *)(meta + 2) > (void *)(long)ctx->data ||
+	    meta[0] != XVS_META_MIRROR)
 		return 0;
 	*target = meta[1];
 	bpf_xdp_adjust_meta(ctx, (int)(2 * sizeof(__u32)));
@@ -101,7 +113,8 @@ static __always_inline int xvs_meta_take_done(struct xdp_md *ctx)
 {
 	__u32 *meta = xvs_meta(ctx);
 
-	if ((void *)(meta + 1) > (void *)(long)ctx->data || *meta != XVS_META_DONE)
+	if (!xvs_meta_helper || (void *)(meta + 1) > (void *)(long)ctx->data ||
+	    *meta != XVS_META_DONE)
 		return 0;
 	bpf_xdp_adjust_meta(ctx, (int)sizeof(__u32));
 	return 1;
