@@ -10,6 +10,8 @@ PACKAGES=(
 	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev libpcap-dev
 	# run, inspect, test
 	iproute2 ethtool xdp-tools tcpdump iperf3 python3-scapy iputils-ping procps util-linux
+	# guards test: a real DHCP server and RA sender, a DHCP client (busybox udhcpc)
+	dnsmasq-base busybox
 	# operability test: the man page renders, the Prometheus output parses
 	groff-base man-db python3-prometheus-client
 )
