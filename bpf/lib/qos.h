@@ -7,7 +7,9 @@
  *   max-rate     a token-bucket policer in bytes, one bucket per direction: `out` (from the
  *                VM) at ingress, `in` (to the VM) where the frame's egress work is done.
  *                Bytes are Ethernet frame bytes as the switch sees them (header and tag, no
- *                FCS). Burst: XVS_RATE_BURST_NS of the rate, at least XVS_RATE_BURST_MIN bytes.
+ *                FCS). Burst: XVS_RATE_BURST_NS of the rate, at least XVS_RATE_BURST_MIN bytes
+ *                — a policer cannot queue, so the burst must outlast a TCP retransmission
+ *                timeout (200 ms) or TCP gets a fraction of the rate (docs/DATAPLANE.md).
  *   storm-limit  a token bucket in packets for the frames a port floods (broadcast,
  *                multicast, unknown unicast), checked where the flood decision is made.
  *                Burst: a tenth of a second of the limit, at least one packet.
@@ -29,8 +31,8 @@
 
 #define XVS_QOS_UNIT        1000000000ULL /* tokens per byte (or packet): 1 per ns x rate/s */
 #define XVS_QOS_NSEC        1000000000ULL
-#define XVS_RATE_BURST_NS   20000000ULL   /* max-rate burst: 20 ms of the rate ... */
-#define XVS_RATE_BURST_MIN  65536ULL      /* ... and at least 64 KiB (a few jumbo frames) */
+#define XVS_RATE_BURST_NS   250000000ULL /* max-rate burst: 250 ms of the rate ... */
+#define XVS_RATE_BURST_MIN  18432ULL     /* ... and at least two 9 KiB jumbo frames */
 
 /* The max-rate burst for a rate of rate_Bps bytes/s, in bytes. */
 static __always_inline __u64 xvs_rate_burst(__u64 rate_Bps)
@@ -49,8 +51,8 @@ static __always_inline __u64 xvs_storm_burst(__u64 pps)
 /*
  * Take `cost` (bytes or packets) from bucket b, which refills at `rate` per second up to
  * `burst`. Caller holds the bucket's lock. 1 if the frame conforms, 0 if it is over the rate.
- * The refill is capped at one second's worth, so elapsed x rate cannot overflow (rate is at
- * most 1.25e10 bytes/s, XVS_RATE_MAX_BPS).
+ * A refill that would reach the cap is not multiplied out, so elapsed x rate stays below the
+ * cap (at most 3.2e18 tokens: 250 ms of 100 gbit) and cannot overflow.
  */
 static __always_inline int xvs_bucket_take(struct xvs_bucket *b, __u64 now, __u64 rate,
 					   __u64 burst, __u64 cost)
@@ -59,9 +61,10 @@ static __always_inline int xvs_bucket_take(struct xvs_bucket *b, __u64 now, __u6
 
 	if (now > b->stamp_ns) {
 		elapsed = now - b->stamp_ns;
-		if (elapsed > XVS_QOS_NSEC)
-			elapsed = XVS_QOS_NSEC;
-		tokens += elapsed * rate;
+		if (elapsed >= cap / rate)
+			tokens = cap;
+		else
+			tokens += elapsed * rate;
 		b->stamp_ns = now;
 	}
 	if (tokens > cap)

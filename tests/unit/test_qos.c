@@ -89,7 +89,7 @@ static int forwarded(int port, const char *dst, size_t len, int count)
 
 Test(qos, max_rate_out_passes_exactly_what_the_bucket_holds)
 {
-	/* 8 mbit = 1,000,000 bytes/s: its burst is the 64 KiB minimum (20 ms would be 20,000). */
+	/* 8 mbit = 1,000,000 bytes/s. */
 	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 8000000) == 0, "%s", xvs_errmsg());
 	freeze_bucket(1, OUT, 10500);
 	cr_assert_eq(forwarded(1, BCAST, 1000, 20), 10, "a bucket of 10,500 bytes is ten 1000-byte frames");
@@ -114,19 +114,24 @@ Test(qos, refill_is_elapsed_time_times_rate_capped_at_the_burst)
 	cr_assert_gt(q.out.stamp_ns, stamp0, "the dataplane did not refill at its own clock");
 	/* Exactly (now - stamp0) ns x 1,000,000 bytes/s, minus the frame. */
 	cr_assert_eq(q.out.tokens, (q.out.stamp_ns - stamp0) * 1000000 - 1000 * UNIT);
-	/* Idle for an hour: full, and no more than the burst (64 KiB). */
+	/* Idle for long: full, and no more than the burst (250 ms: 250,000 bytes). */
 	set_bucket(1, OUT, 0, LONG_AGO);
 	cr_assert_eq(send(1, BCAST, 1000), XDP_REDIRECT);
-	cr_assert_eq(qos_of(1).out.tokens, (65536 - 1000) * UNIT);
+	cr_assert_eq(qos_of(1).out.tokens, (250000 - 1000) * UNIT);
 }
 
-Test(qos, burst_is_20ms_of_a_high_rate)
+Test(qos, burst_is_250ms_of_the_rate_and_at_least_two_jumbo_frames)
 {
-	/* 1 gbit = 125,000,000 bytes/s: 20 ms is 2,500,000 bytes. */
-	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 1000000000) == 0);
+	/* 100 gbit = 12,500,000,000 bytes/s: 250 ms is 3,125,000,000 bytes (no overflow). */
+	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 100000000000ULL) == 0);
 	set_bucket(1, OUT, 0, LONG_AGO);
 	cr_assert_eq(send(1, BCAST, 1000), XDP_REDIRECT);
-	cr_assert_eq(qos_of(1).out.tokens, (2500000 - 1000) * UNIT);
+	cr_assert_eq(qos_of(1).out.tokens, (3125000000ULL - 1000) * UNIT);
+	/* 64 kbit = 8,000 bytes/s: 250 ms would be 2,000 bytes, less than a jumbo frame. */
+	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 64000) == 0);
+	set_bucket(1, OUT, 0, LONG_AGO);
+	cr_assert_eq(send(1, BCAST, 1000), XDP_REDIRECT);
+	cr_assert_eq(qos_of(1).out.tokens, (18432 - 1000) * UNIT);
 }
 
 Test(qos, unlimited_port_never_touches_its_buckets)
