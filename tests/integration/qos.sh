@@ -123,7 +123,7 @@ rate_of() { "$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["e
 ra=$(rate_of "$IT_TMP/mw-a.json")
 rc=$(rate_of "$IT_TMP/mw-c.json")
 expect_eq "min-weight: shares in force while both send (qa, qc)" "$((CAP / 4)) $((CAP * 3 / 4))" "$shares"
-within "min-weight 1 of 4: qa gets a quarter of the uplink rate" $((CAP / 4 * 1400 / 1442)) "$ra" 10
-within "min-weight 3 of 4: qc gets three quarters" $((CAP * 3 / 4 * 1400 / 1442)) "$rc" 10
+within "min-weight 1 of 4: qa gets a quarter of the uplink rate" $((CAP * 1400 / 1442 / 4)) "$ra" 10
+within "min-weight 3 of 4: qc gets three quarters" $((CAP * 3 * 1400 / 1442 / 4)) "$rc" 10
 
 it_end
