@@ -10,8 +10,8 @@
 #   BENCH_COUNT=3000000      frames per run
 #   BENCH_ROUNDS=5           rounds; every round runs every contender once, in turn
 #   BENCH_CPU=0              CPU the generator (and so the whole softirq path) runs on
-#   BENCH_CONTENDERS="..."   subset/order of: bare bare-egress xvs bridge xvs-100k xvs-trunk
-#                            bare-flood xvs-flood bridge-flood
+#   BENCH_CONTENDERS="..."   subset/order of: bare bare-egress xvs xvs-policy bridge xvs-100k
+#                            xvs-trunk bare-flood xvs-flood bridge-flood
 #   BENCH_COST_SIZES="10 1000 100000"   FDB sizes for the per-packet cost
 #   BENCH_DOC=docs/BENCHMARKS.md        results section to rewrite; empty: do not write
 #
@@ -32,7 +32,7 @@ TG_BIN=$BUILD/xvs-trafgen
 COUNT=${BENCH_COUNT:-3000000}
 ROUNDS=${BENCH_ROUNDS:-5}
 CPU=${BENCH_CPU:-0}
-CONTENDERS=${BENCH_CONTENDERS-"bare bare-egress xvs bridge xvs-100k xvs-trunk bare-flood xvs-flood bridge-flood"}
+CONTENDERS=${BENCH_CONTENDERS-"bare bare-egress xvs xvs-policy bridge xvs-100k xvs-trunk bare-flood xvs-flood bridge-flood"}
 COST_SIZES=${BENCH_COST_SIZES-"10 1000 100000"}
 DOC=${BENCH_DOC-$ROOT/docs/BENCHMARKS.md}
 ROT_BIG=100000                      # destinations of the xvs-100k contender
@@ -55,9 +55,11 @@ TMP=$(mktemp -d /tmp/xvs-bench.XXXXXX)
 BPFFS=$TMP/bpf
 RES=$TMP/results
 COSTRES=$TMP/cost
+POLICYRES=$TMP/policy
 mkdir -p "$BPFFS" "$TMP/run"
 : >"$RES"
 : >"$COSTRES"
+: >"$POLICYRES"
 
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 # xvs with a private state root; nsenter (not `ip netns exec`) keeps the bpffs pins visible.
@@ -147,6 +149,20 @@ xvs_make() { # NPORTS
 	done
 }
 
+# The policy of the xvs-policy contender and the policy cost: both guards, a storm limit and a
+# max-rate far above what one core forwards, so every frame pays for the checks, the clock and
+# the bucket but none is dropped.
+POLICY=(dhcp-guard on router-guard on storm-limit 1000000 max-rate 100gbit)
+policy_on() { # SWITCH PORT...
+	local sw=$1 p k
+	shift
+	for p in "$@"; do
+		for ((k = 0; k < ${#POLICY[@]}; k += 2)); do
+			xvsc port set "$sw" "$p" "${POLICY[k]}" "${POLICY[k + 1]}"
+		done
+	done
+}
+
 br_make() { # NPORTS
 	in_ns "$NS_SW" ip link add br0 type bridge
 	for ((i = 0; i <= $1; i++)); do
@@ -170,6 +186,10 @@ setup() { # CONTENDER -> sets GEN_ARGS, SINKS, FANOUT
 	xvs)
 		xvs_make 1
 		xvsc fdb add bsw "$DST" p1 ;;
+	xvs-policy)
+		xvs_make 1
+		xvsc fdb add bsw "$DST" p1
+		policy_on bsw p0 p1 ;;
 	xvs-100k)
 		xvs_make 1
 		tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bsw" --dev s1 --count "$ROT_BIG"
@@ -244,9 +264,11 @@ has() { [[ " $CONTENDERS " == *" $1 "* ]]; }
 
 log "topology up; $ROUNDS rounds of: $CONTENDERS ($COUNT frames each, generator on CPU $CPU)"
 # Warm-up (not recorded): page pool, caches, lazily allocated veth rings.
-setup bare
-in_ns "$NS_GEN" taskset -c "$CPU" "$TG_BIN" gen --dev g0 --count 500000 --dst "$DST" >/dev/null
-teardown bare
+if [[ -n $CONTENDERS ]]; then
+	setup bare
+	in_ns "$NS_GEN" taskset -c "$CPU" "$TG_BIN" gen --dev g0 --count 500000 --dst "$DST" >/dev/null
+	teardown bare
+fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	for c in $CONTENDERS; do
@@ -271,6 +293,33 @@ for n in $COST_SIZES; do
 	echo "$n $(kv delta_ns "$fixed") $(kv prog_ns "$fixed") $(kv pass_ns "$fixed") $(kv delta_ns "$rot") $(kv prog_ns "$rot") $(kv pass_ns "$rot")" |
 		tee -a "$COSTRES" >&2
 done
+# The same frame with policy on both ports, variant by variant: guards only (they parse the
+# IPv4/UDP headers), max-rate only (the out bucket reads the clock and takes its spin lock), and
+# everything of xvs-policy (storm-limit adds nothing to known unicast). The in bucket runs with
+# the egress work: inline where the kernel gives XDP a metadata area, else in xvs_egress, which
+# a test run does not reach.
+tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bcost" --dev s1 --count 10
+policy_cost() { # LABEL: one cost line for the policy now set
+	local out
+	out=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --prog "$BPFFS/xvs/bcost/xvs_ingress" \
+		--in-dev s0 --dst "$DST")
+	[[ $(kv retval "$out") == 4 ]] || die "xvs_ingress ($1) did not redirect under test run ($out)"
+	echo "$1 $(kv delta_ns "$out") $(kv prog_ns "$out") $(kv pass_ns "$out")" | tee -a "$POLICYRES" >&2
+}
+policy_cost none
+for p in p0 p1; do
+	xvsc port set bcost "$p" dhcp-guard on
+	xvsc port set bcost "$p" router-guard on
+done
+policy_cost guards
+for p in p0 p1; do
+	xvsc port set bcost "$p" dhcp-guard off
+	xvsc port set bcost "$p" router-guard off
+	xvsc port set bcost "$p" max-rate 100gbit
+done
+policy_cost max-rate
+policy_on bcost p0 p1
+policy_cost all
 xvsc switch del bcost
 bare=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --bare-out s1 --in-dev s0 --dst "$DST")
 [[ $(kv retval "$bare") == 4 ]] || die "the bare forwarder did not redirect under test run ($bare)"
@@ -292,6 +341,7 @@ report() {
 		bare) s="XDP devmap redirect s0 → s1 (one \`bpf_redirect_map\`)" ;;
 		bare-egress) s="bare, plus a done mark in XDP metadata and a devmap egress program that strips it" ;;
 		xvs) s="xvs, known unicast, untagged → untagged" ;;
+		xvs-policy) s="as xvs, with dhcp-guard, router-guard, storm-limit 1000000 and max-rate 100gbit on both ports" ;;
 		bridge) s="Linux bridge, known unicast (static fdb)" ;;
 		xvs-100k) s="xvs, known unicast, destinations rotating over 100,000 FDB entries" ;;
 		xvs-trunk) s="xvs, access 10 → trunk (tag push), known unicast" ;;
@@ -326,6 +376,8 @@ report() {
 	ratio_row xvs bare-egress 3 "xvs / bare with egress program (the pipeline's own cost)" ""
 	ratio_row bare bridge 3 "bare redirect / Linux bridge (the ceiling for any XDP switch)" ""
 	ratio_row xvs bridge 3 "xvs / Linux bridge (known unicast)" "≥ 4"
+	ratio_row xvs-policy xvs 3 "xvs with guards + storm-limit + max-rate / xvs (the cost of policy)" ""
+	ratio_row xvs-policy bare 3 "xvs with policy / bare redirect" ""
 	ratio_row xvs-100k xvs 3 "xvs 100k rotating destinations / xvs one destination" ""
 	ratio_row xvs-trunk xvs 3 "xvs access→trunk / xvs untagged" ""
 	ratio_row xvs-flood bare-flood 4 "xvs flood / bare broadcast (frames in)" ""
@@ -338,6 +390,13 @@ report() {
 	echo "| FDB entries | one destination: ns over PASS | (xvs / pass ns) | rotating over all entries: ns over PASS | (xvs / pass ns) |"
 	echo "| ---: | ---: | ---: | ---: | ---: |"
 	awk '{ printf "| %d | %d | (%d / %d) | %d | (%d / %d) |\n", $1, $2, $3, $4, $5, $6, $7 }' "$COSTRES"
+	echo
+	echo "The same test with policy on both ports (10 FDB entries, one destination), one variant after"
+	echo "the other:"
+	echo
+	echo "| policy | ns over PASS | (xvs / pass ns) |"
+	echo "| --- | ---: | ---: |"
+	awk '{ printf "| %s | %d | (%d / %d) |\n", $1 == "all" ? "guards + storm-limit + max-rate (as xvs-policy)" : $1 == "max-rate" ? "max-rate 100gbit (clock + bucket)" : $1 == "guards" ? "dhcp-guard + router-guard" : "none", $2, $3, $4 }' "$POLICYRES"
 	echo
 	read -r bd bp bq <<<"$BARE_COST"
 	echo "For scale: the bare devmap redirect program costs $bd ns over XDP_PASS ($bp / $bq ns) under the same test."
@@ -352,8 +411,8 @@ REPORT=$(report)
 echo
 echo "$REPORT"
 mkdir -p "$BUILD"
-printf '%s\n\nraw rounds (contender round out_mpps in_mpps delivered):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n' \
-	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" >"$BUILD/bench-last.txt"
+printf '%s\n\nraw rounds (contender round out_mpps in_mpps delivered):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n\nraw policy cost (policy delta prog pass):\n%s\n' \
+	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" "$(cat "$POLICYRES")" >"$BUILD/bench-last.txt"
 log "raw results in $BUILD/bench-last.txt"
 
 if [[ -n $DOC ]]; then

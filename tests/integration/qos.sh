@@ -29,13 +29,22 @@ RATE=20000000
 setup xvs_h h port set qsw qa max-rate 20mbit
 expect_eq "port show: max_rate_bps" $RATE "$(port_field h qsw qa max_rate_bps)"
 
+# iperf_server VM PORT: a one-off iperf3 server in VM, listening when this returns.
+iperf_server() {
+	local i
+	nsx "$1" iperf3 -s -1 -p "$2" >/dev/null 2>&1 &
+	IT_PIDS+=($!)
+	for ((i = 0; i < 50; i++)); do
+		nsx "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	log "iperf3 server in $1 on port $2 did not start"
+}
 # iperf VM_SERVER PORT VM_CLIENT ARGS...: one iperf3 run; prints the receiver's bit/s.
 iperf() {
 	local srv=$1 port=$2 cli=$3 out
 	shift 3
-	nsx "$srv" iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
-	IT_PIDS+=($!)
-	sleep 0.5
+	iperf_server "$srv" "$port"
 	out=$(nsx "$cli" iperf3 -c "${VM_IP[$srv]}" -p "$port" -J "$@" 2>&1)
 	"$PY" -c 'import json,sys; print(int(json.loads(sys.argv[1])["end"]["sum_received"]["bits_per_second"]))' "$out" 2>/dev/null ||
 		log "iperf3 $cli -> $srv failed: $(head -c 300 <<<"$out")"
@@ -107,11 +116,8 @@ setup xvs_h h switch set qsw uplink-rate 40mbit
 setup xvs_h h port set qsw qa min-weight 1
 setup xvs_h h port set qsw qc min-weight 3
 expect_eq "switch show: uplink_rate_bps" $CAP "$(xvs_h h -j switch show qsw | jfield 'j[0]["uplink_rate_bps"]')"
-nsx sk iperf3 -s -1 -p 5301 >/dev/null 2>&1 &
-IT_PIDS+=($!)
-nsx sk iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
-IT_PIDS+=($!)
-sleep 0.5
+iperf_server sk 5301
+iperf_server sk 5302
 nsx qa iperf3 -c 10.0.6.4 -p 5301 -u -b 40M -l 1400 -t 10 -J >"$IT_TMP/mw-a.json" 2>&1 &
 pa=$!
 nsx qc iperf3 -c 10.0.6.4 -p 5302 -u -b 40M -l 1400 -t 10 -J >"$IT_TMP/mw-c.json" 2>&1 &
