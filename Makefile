@@ -4,7 +4,8 @@
 #   make test       set up the machine, build, run unit and integration tests
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
-#   make install    install xvs, its man page and bash completion (DESTDIR, PREFIX=/usr/local)
+#   make install    install xvs, its man page, bash completion and systemd unit (DESTDIR,
+#                   PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
 BUILD    ?= build
@@ -21,7 +22,9 @@ NL_LIBS   := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null || echo -lnl-
 LDLIBS   := -lbpf -lelf -lz $(NL_LIBS) -lpcap
 JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
-CFLAGS   += $(JSON_CFLAGS) $(NL_CFLAGS)
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CFLAGS   += $(JSON_CFLAGS) $(NL_CFLAGS) $(YAML_CFLAGS)
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -45,15 +48,18 @@ UNIT_BIN  := $(BUILD)/unit-tests
 BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen)
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
-# ip and bridge), its manual and its bash completion. The dataplane is compiled into xvs as a
+# ip and bridge), its manual, its bash completion and the systemd unit that applies the saved
+# configuration at boot (with the installed binary's path written into it). The dataplane is compiled into xvs as a
 # bpftool skeleton, so no BPF object is installed; xvs-trafgen and the unit tests serve the
 # benchmark and the tests, which run from the build tree.
 PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 INSTALL     ?= install
-INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs
+INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs \
+	       $(DESTDIR)$(UNITDIR)/xvs.service
 
 .PHONY: all clean test unit integration demo bench setup install uninstall
 all: $(BINS)
@@ -83,13 +89,13 @@ $(LIB): $(LIB_OBJS)
 CLI_SRCS := $(wildcard loader/cli/*.c)
 
 $(BUILD)/xvs: $(CLI_SRCS) $(wildcard loader/cli/*.h) $(LIB) $(wildcard loader/*.h)
-	$(CC) $(CFLAGS) -Iloader/cli $(LDFLAGS) $(CLI_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) -o $@
+	$(CC) $(CFLAGS) -Iloader/cli $(LDFLAGS) $(CLI_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -o $@
 
-$(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.skel.h
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.skel.h $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(BUILD)/xvs_trafgen.skel.h
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) -lcriterion -o $@
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -lcriterion -o $@
 
 setup:
 	bash tools/setup.sh
@@ -112,10 +118,13 @@ bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
 
-install: $(BUILD)/xvs
+# The unit is generated at install time: SBINDIR is known only then.
+install: $(BUILD)/xvs contrib/systemd/xvs.service.in
 	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs
 	$(INSTALL) -D -m 0644 docs/xvs.8 $(DESTDIR)$(MANDIR)/man8/xvs.8
 	$(INSTALL) -D -m 0644 completions/xvs.bash $(DESTDIR)$(BASHCOMPDIR)/xvs
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvs.service.in > $(BUILD)/xvs.service
+	$(INSTALL) -D -m 0644 $(BUILD)/xvs.service $(DESTDIR)$(UNITDIR)/xvs.service
 
 # Files only: the directories may hold other packages' files.
 uninstall:

@@ -3,12 +3,14 @@
  * The xvs dataplane, XDP flavour: one loaded instance per switch.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     QoS out -> learn -> lookup; known unicast gets its egress work inline, is marked
- *                     done and leaves through xvs_tx; everything else is flooded through
- *                     xvs_tx in canonical form.
+ *                     ACL out -> QoS out -> learn -> lookup (storm-limit on floods); known
+ *                     unicast gets its egress work (ACL in, tagging, QoS in) inline and
+ *                     leaves through xvs_tx done; everything else is broadcast through xvs_tx
+ *                     in canonical form (lib/output.h).
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
- *                     for a canonical frame (a flood copy), the port's membership check and
- *                     tagging (lib/output.h), QoS in; mirror copies (lib/mirror.h).
+ *                     for a canonical frame (a flood copy), the port's membership check,
+ *                     ACL in (lib/acl.h), tagging (lib/output.h) and QoS in (lib/qos.h);
+ *                     mirror copies (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
  *                     and ages the FDB, and the min-weight share timer (lib/qos.h), so the
  *                     switch needs no userspace process.
@@ -26,6 +28,7 @@
 #include "lib/output.h"
 #include "lib/capture.h"
 #include "lib/mirror.h"
+#include "lib/acl.h"
 #include "lib/guard.h"
 #include "lib/qos.h"
 
@@ -33,55 +36,45 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define XVS_NSEC_PER_SEC 1000000000ULL
 
-/*
- * Canonical form: the frame always carries an 802.1Q tag with its internal VLAN and PCP, so
- * the egress program knows the VLAN from the bytes alone (lib/output.h).
- */
-static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, const struct xvs_frame *f)
+/* Send a frame in canonical form to every port but the ingress one; each copy's egress program
+ * decides what its port does with it (lib/output.h). */
+static __always_inline int xvs_broadcast(xvs_ctx_t *ctx, struct xvs_frame *f, int mirror,
+					 struct xvs_port_stats *st)
 {
-	__u16 tci = f->pcp_dei | f->vlan;
+	int ret = xvs_make_canonical(ctx, f, mirror);
 
-	xvs_meta_reset(ctx);
-	return f->tagged ? xvs_tag_rewrite(ctx, tci) : xvs_tag_push(ctx, tci);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 }
 
-/* Flood: let the devmap copy the canonical frame to every port but the ingress one; each
- * copy's egress program decides whether its port is a member and how to tag it. */
+/* Flood: every member port of the frame's VLAN but the ingress one gets a copy. */
 static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port *in,
 					  struct xvs_frame *f, struct xvs_port_stats *st)
 {
 	int ret = xvs_storm_check(in);
 
-	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
-	/* Without a metadata area the flood still goes, only without mirror copies. */
-	if (xvs_flood_mirrored(in, f->vlan))
-		xvs_meta_mark_mirror(ctx, 0);
-	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	return xvs_broadcast(ctx, f, xvs_flood_mirrored(in, f->vlan), st);
 }
 
-/* Known unicast from or to a mirrored port: canonical, broadcast with the mirror mark naming
- * the one port the frame is for (lib/mirror.h). */
+/* Known unicast from or to a mirrored port: broadcast in canonical form with the mirror mark;
+ * the egress programs find the one port the frame is for in the FDB, as here (lib/mirror.h). */
 static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_port *out,
 					     struct xvs_frame *f, struct xvs_port_stats *st)
 {
 	int ret = xvs_vlan_egress_allowed(out, f);
 
-	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
-	if (xvs_meta_mark_mirror(ctx, out->ifindex))
-		return bpf_redirect_map(&xvs_tx, out->ifindex, XDP_DROP); /* no copies, but sent */
-	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	return xvs_broadcast(ctx, f, 1, st);
 }
 
-/* Known unicast: the egress port is known, so its egress work is done here and the frame is
- * marked done. Without a metadata area it goes canonical and the egress program does it. */
+/* Known unicast: the egress port is known, so its egress work is done here and the frame
+ * leaves finished (lib/output.h: "done"). */
 static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in,
 				       const struct xvs_fdb_entry *e, struct xvs_frame *f,
 				       struct xvs_port_stats *st)
@@ -97,30 +90,25 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);
 	if (xvs_port_mirrored(in) || xvs_port_mirrored(out))
 		return xvs_send_mirrored(ctx, out, f, st);
-	xvs_meta_reset(ctx);
-	if (xvs_meta_mark_done(ctx) == 0) {
-		ret = xvs_vlan_egress(ctx, out, f);
-		if (ret == XVS_CONTINUE)
-			ret = xvs_mtu_check(ctx, out_ifindex, f);
-		if (ret != XVS_CONTINUE)
-			return xvs_drop(st, ret);
-		/* Over the egress port's max-rate: counted on the port whose limit it is. */
-		if (xvs_qos_in(out, f) != XVS_CONTINUE)
-			return xvs_drop(xvs_stats_of(out->id), XVS_DROP_QOS);
-		xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
-		ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
-		if (ret != XDP_REDIRECT)
-			return xvs_drop(st, XVS_DROP_NO_EGRESS);
-		xvs_count_tx(out->id, f->len);
-		return ret;
-	}
-	ret = xvs_vlan_egress_allowed(out, f);
+	/* ACL in: here for known unicast, finished at ingress; in xvs_egress for canonical frames
+	 * (floods, mirrored unicast). A drop counts on the port whose ACL it is. */
+	ret = xvs_acl_check(ctx, out, f, XVS_ACL_IN);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(out->id), ret);
+	ret = xvs_vlan_egress(ctx, out, f);
 	if (ret == XVS_CONTINUE)
-		ret = xvs_make_canonical(ctx, f);
+		ret = xvs_mtu_check(ctx, out_ifindex, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
+	/* Over the egress port's max-rate: counted on the port whose limit it is. */
+	if (xvs_qos_in(out, f) != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(out->id), XVS_DROP_QOS);
+	xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
 	ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
-	return ret == XDP_REDIRECT ? ret : xvs_drop(st, XVS_DROP_NO_EGRESS);
+	if (ret != XDP_REDIRECT)
+		return xvs_drop(st, XVS_DROP_NO_EGRESS);
+	xvs_count_tx(out->id, f->len);
+	return ret;
 }
 
 /* xdp.frags: jumbo frames arrive as several buffers; every header xvs reads or rewrites is
@@ -167,11 +155,14 @@ int xvs_ingress(struct xdp_md *ctx)
 	ret = xvs_vlan_ingress(p, data, data_end, &f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_guards(p, data, data_end, &f);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
+	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
+	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_OUT);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_qos_out(p, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
-	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
 
 	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
 
@@ -190,39 +181,33 @@ int xvs_ingress(struct xdp_md *ctx)
 SEC("xdp.frags/devmap")
 int xvs_egress(struct xdp_md *ctx)
 {
-	__u32 ifindex = xvs_egress_ifindex(ctx), target = 0;
-	struct xvs_vlan_ethhdr *veth;
+	__u32 ifindex = xvs_egress_ifindex(ctx);
 	struct xvs_frame f = {};
 	const struct xvs_port *p;
-	int ret, mirror, mine;
-	__u16 tci;
+	int ret, state, mine;
 
-	if (xvs_meta_take_done(ctx))
+	state = xvs_tx_state(ctx, &f);
+	if (state == XVS_TX_DONE)
 		return XDP_PASS;
-	mirror = xvs_meta_take_mirror(ctx, &target);
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
 	if (!p)
 		return XDP_DROP;
-	veth = xvs_data(ctx);
-	if ((void *)(veth + 1) > xvs_data_end(ctx) || veth->tpid != bpf_htons(XVS_TPID_8021Q))
+	if (state < 0)
 		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_INTERNAL);
-	tci = bpf_ntohs(veth->tci);
-	f.vlan = tci & XVS_VID_MASK;
-	f.pcp_dei = tci & XVS_PCP_DEI_MASK;
-	f.tagged = 1;
-	f.len = xvs_frame_len(ctx);
 
-	/* Is the frame itself for this port? A mirrored unicast names its port (checked at
-	 * ingress); a flood copy is for every member whose link is up. Otherwise this copy is
-	 * simply not for this port — unless it is a mirror destination. */
-	if (mirror && target)
-		mine = ifindex == target;
+	/* Is the frame itself for this port? A flood copy is for every member whose link is up;
+	 * a mirrored frame may be known unicast for one port only. Otherwise this copy is simply
+	 * not for this port — unless it is a mirror destination. */
+	if (state == XVS_TX_MIRROR)
+		mine = xvs_mirror_is_mine(ctx, p, &f);
 	else
 		mine = (p->flags & XVS_PORT_LINK_UP) && xvs_port_is_member(p, f.vlan);
 	if (!mine)
-		return mirror && p->mirror == XVS_MIRROR_DESTINATION ? xvs_mirror_copy(ctx, p, &f) :
-								      XDP_DROP;
-	ret = xvs_vlan_egress(ctx, p, &f);
+		return state == XVS_TX_MIRROR && p->mirror == XVS_MIRROR_DESTINATION ?
+			       xvs_mirror_copy(ctx, p, &f) : XDP_DROP;
+	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_IN);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_vlan_egress(ctx, p, &f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_mtu_check(ctx, ifindex, &f);
 	if (ret == XVS_CONTINUE)
@@ -281,6 +266,7 @@ static int xvs_timer_fired(void *map __attribute__((unused)), __u32 *key __attri
 	if (cfg && cfg->aging_sec)
 		s.aging = cfg->aging_sec;
 	bpf_for_each_map_elem(&xvs_fdb, xvs_age_one, &s, 0);
+	xvs_flow_sweep(s.now);
 	c = bpf_map_lookup_elem(&xvs_clock, &zero);
 	if (c) {
 		c->sweeps++;

@@ -16,6 +16,14 @@ _xvs_names()
 		sed -n 's/^[[:space:]]*"name"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*$/\1/p'
 }
 
+# File names (for apply FILE and save --write PATH), offered as file names (quoted, with a
+# slash after a directory).
+_xvs_files()
+{
+	compopt -o filenames 2>/dev/null
+	mapfile -t COMPREPLY < <(compgen -f -- "$1")
+}
+
 # Netdevs of the current network namespace (for --dev and --uplink).
 _xvs_netdevs()
 {
@@ -63,7 +71,25 @@ _xvs()
 		done < <(_xvs_netdevs)
 		return 0
 		;;
-	--fdb-size | --aging | --mac | --vlan | --queues)
+	--fdb-size | --aging | --mac | --vlan | --queues | --flow-table-size | --weight | \
+		--remote-mac | --local-mac | --remote-ip | --local-ip | --remote-port | --local-port | \
+		--idle-timeout)
+		return 0
+		;;
+	--dir)
+		mapfile -t COMPREPLY < <(compgen -W "in out both" -- "$cur")
+		return 0
+		;;
+	--action)
+		mapfile -t COMPREPLY < <(compgen -W "allow deny meter" -- "$cur")
+		return 0
+		;;
+	--proto)
+		mapfile -t COMPREPLY < <(compgen -W "tcp udp icmp" -- "$cur")
+		return 0
+		;;
+	--write)
+		_xvs_files "$cur"
 		return 0
 		;;
 	esac
@@ -73,7 +99,9 @@ _xvs()
 		w=${line[i]}
 		case $w in
 		-j | --json) json=1 ;;
-		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues)
+		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues | \
+			--write | --flow-table-size | --dir | --action | --weight | --proto | --remote-mac | \
+			--local-mac | --remote-ip | --local-ip | --remote-port | --local-port | --idle-timeout)
 			i=$((i + 1)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
@@ -87,7 +115,7 @@ _xvs()
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "-j --json -h --help" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture acl apply save help" -- "$cur")
 		fi
 		return 0
 	fi
@@ -97,11 +125,11 @@ _xvs()
 	switch)
 		case $npos/$sub in
 		1/*) words="add del show set" ;;
-		2/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging" ;;
+		2/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/set) words="aging uplink-rate" ;;
 		4/set) [[ ${pos[3]} == uplink-rate ]] && words="none 1gbit 10gbit" ;;
-		*/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging" ;;
+		*/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		esac
 		;;
 	port)
@@ -139,6 +167,28 @@ _xvs()
 		esac
 		# --prometheus is another output format than -j: offer it only without -j.
 		((npos >= 2 && !json)) && opts="--prometheus"
+		;;
+	apply)
+		# The file, then the switches to limit the apply to (those running are offered).
+		if ((npos == 1)) && [[ $cur != -* ]]; then
+			_xvs_files "$cur"
+			return 0
+		fi
+		((npos >= 2)) && words=$(_xvs_names "$xvs" switch show)
+		opts="--dry-run"
+		;;
+	save)
+		((npos == 1)) && words=$(_xvs_names "$xvs" switch show)
+		opts="--write"
+		;;
+	acl)
+		case $npos/$sub in
+		1/*) words="add show del" ;;
+		2/add | 2/show | 2/del) words=$(_xvs_names "$xvs" switch show) ;;
+		3/add | 3/show | 3/del) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
+		esac
+		[[ $sub == add ]] && ((npos >= 4)) &&
+			opts="--dir --action --remote-mac --local-mac --remote-ip --local-ip --extended --weight --proto --remote-port --local-port --stateful --idle-timeout"
 		;;
 	capture)
 		case $npos in

@@ -76,6 +76,22 @@ int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const
 	return 0;
 }
 
+int xvs_fdb_del_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan)
+{
+	struct xvs_fdb_key key = {};
+	struct xvs_fdb_entry e;
+	char m[18];
+
+	memcpy(key.mac, mac, 6);
+	key.vlan = xvs_pvlan_learning_vlan(sw, vlan);
+	xvs_format_mac(mac, m);
+	if (bpf_map_lookup_elem(sw->fdb_fd, &key, &e) || !(e.flags & XVS_FDB_STATIC))
+		return xvs_fail(-ENOENT, "no static FDB entry %s in VLAN %u", m, key.vlan);
+	if (bpf_map_delete_elem(sw->fdb_fd, &key))
+		return xvs_fail(-errno, "cannot delete the FDB entry %s: %s", m, strerror(errno));
+	return 0;
+}
+
 /* Delete entries of one port (ifindex != 0) or of all ports; static ones only if asked. */
 static int flush_matching(struct xvs_switch *sw, __u32 ifindex, bool with_static)
 {

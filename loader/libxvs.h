@@ -45,6 +45,7 @@ struct xvs_switch_opts {
 	bool no_management_os;       /* external only */
 	__u32 fdb_max;               /* 0: XVS_FDB_DEFAULT_MAX */
 	__u32 aging_sec;             /* 0: XVS_AGING_DEFAULT_SEC */
+	__u32 flow_max;              /* stateful ACL flows; 0: XVS_FLOW_DEFAULT_MAX */
 };
 
 struct xvs_switch {
@@ -52,7 +53,7 @@ struct xvs_switch {
 	char dir[512];
 	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
 	int mirror_vlan_fd, capture_fd;
-	int qos_fd, qos_cfg_fd;
+	int qos_fd;
 	int ingress_fd, egress_fd;
 	int ncpus;
 };
@@ -85,6 +86,8 @@ int xvs_port_set_pvlan(struct xvs_switch *sw, const char *port, enum xvs_vlan_mo
 int xvs_port_set_link(struct xvs_switch *sw, const char *port, bool up);
 int xvs_port_set_mac_limit(struct xvs_switch *sw, const char *port, __u32 limit);
 int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allow);
+/* The VM adapter's MAC (NULL: none, any source MAC is accepted); forgets the port's learned MACs. */
+int xvs_port_set_mac(struct xvs_switch *sw, const char *port, const __u8 *mac);
 /* Guards (loader/guard.c): drop DHCP server messages / router advertisements and redirects
  * the VM sends. */
 int xvs_port_set_dhcp_guard(struct xvs_switch *sw, const char *port, bool on);
@@ -140,6 +143,9 @@ int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
  * only removals (after). */
 bool xvs_vlan_mode_is_private(__u8 mode);
 int xvs_pvlan_check(struct xvs_switch *sw, const struct xvs_port *changed);
+/* The same check over a set of ports that need not exist (a configuration file's); *bad is
+ * the index of the port whose secondaries conflict. */
+int xvs_pvlan_check_ports(const struct xvs_port *ports, int n, int *bad);
 int xvs_pvlan_apply(struct xvs_switch *sw, const struct xvs_port *changed, bool before);
 /* The VLAN MACs of `vlan` are learned in: its primary if it is a secondary, else itself. */
 __u16 xvs_pvlan_learning_vlan(struct xvs_switch *sw, __u16 vlan);
@@ -151,6 +157,8 @@ struct xvs_fdb_row {
 };
 int xvs_fdb_dump(struct xvs_switch *sw, struct xvs_fdb_row **rows, int *count);
 int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const char *port);
+/* Remove one static entry (in the VLAN it is filed under: a secondary's primary). */
+int xvs_fdb_del_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan);
 /* Remove all learned entries; static entries stay. */
 int xvs_fdb_flush(struct xvs_switch *sw);
 /* Remove the learned entries of one port (on port del, VLAN change, link down). */
@@ -158,6 +166,79 @@ int xvs_fdb_flush_port(struct xvs_switch *sw, __u32 ifindex);
 /* Remove every entry of one port, static ones too (on port del). */
 int xvs_fdb_forget_port(struct xvs_switch *sw, __u32 ifindex);
 __u32 xvs_fdb_learned_count(struct xvs_switch *sw, __u16 port_id);
+
+/*
+ * Declarative configuration (loader/config*.c, docs/CONFIG.md): `xvs apply` and `xvs save`.
+ * A file is parsed and checked whole into a model (errors: "FILE:LINE: reason"); the running
+ * state reads into the same model; a plan is the ordered list of steps from one to the other,
+ * complete before the first change; executing it undoes what it did if a step fails.
+ */
+#define XVS_CONFIG_DEFAULT "/etc/xvs/xvs.yaml"
+struct xvs_cfg;
+struct xvs_plan;
+/* The host's saved configuration: $XVS_CONFIG, else XVS_CONFIG_DEFAULT. */
+const char *xvs_config_path(void);
+/* `name` is used in messages; xvs_cfg_load reads a file ("-": standard input). */
+int xvs_cfg_parse(const char *name, const char *text, size_t len, struct xvs_cfg **out);
+int xvs_cfg_load(const char *path, struct xvs_cfg **out);
+/* Every switch of this host as it runs. */
+int xvs_cfg_running(struct xvs_cfg **out);
+void xvs_cfg_free(struct xvs_cfg *cfg);
+bool xvs_cfg_has_switch(const struct xvs_cfg *cfg, const char *name);
+/* The configuration as YAML (only switch `only`, if not NULL); *text is malloc'd. A port
+ * that cannot be written (its netdev is gone) is left out with a warning (xvs_warning()). */
+int xvs_cfg_emit(const struct xvs_cfg *cfg, const char *only, char **text, size_t *len);
+/* Replace path with text: a temporary file in the same directory, fsync, rename, fsync of
+ * the directory (created if missing, one level). */
+int xvs_write_file_atomic(const char *path, const char *text, size_t len);
+
+struct xvs_plan_opts {
+	const char *const *scope;    /* switches to reconcile; nscope 0: every switch of the host */
+	int nscope;                  /* (a switch in scope but not in `want` is removed) */
+	bool check_host;             /* netdevs exist and belong to nobody outside the scope */
+};
+/* Steps from `have` (the running state) to `want`. Both must outlive the plan: executing
+ * it goes back to `have` if a step fails. */
+int xvs_cfg_plan(const struct xvs_cfg *want, const struct xvs_cfg *have,
+		 const struct xvs_plan_opts *opts, struct xvs_plan **out);
+int xvs_plan_len(const struct xvs_plan *plan);
+const char *xvs_plan_step_text(const struct xvs_plan *plan, int i);
+enum xvs_report { XVS_REPORT_DONE, XVS_REPORT_WARNING, XVS_REPORT_UNDO };
+typedef void (*xvs_plan_report_fn)(void *ctx, const char *text, enum xvs_report kind);
+/* Run the steps, reporting each; on a failure, undo (reported too) and return its error with
+ * xvs_errmsg() naming the step and whether the undo was complete. Hold xvs_lock(). */
+int xvs_plan_execute(const struct xvs_plan *plan, xvs_plan_report_fn report, void *ctx);
+void xvs_plan_free(struct xvs_plan *plan);
+
+/* ACLs (loader/acl.c). A rule is a struct xvs_acl_rule filled by the caller (kind, dirs,
+ * action, match, family, addresses and prefix lengths, protocol, port ranges (0-65535 = any),
+ * weight, flags, idle_timeout); libxvs fills id, slot and port_id. add_many adds all rules to
+ * one port or none; ids are unique per switch and never reused. */
+int xvs_acl_add(struct xvs_switch *sw, const char *port, struct xvs_acl_rule *rule);
+int xvs_acl_add_many(struct xvs_switch *sw, const char *port, struct xvs_acl_rule *rules, int n);
+int xvs_acl_del(struct xvs_switch *sw, const char *port, __u32 id);
+struct xvs_acl_row {
+	struct xvs_acl_rule rule;
+	struct xvs_acl_hits hits;        /* summed over CPUs */
+	char port[XVS_NAME_LEN];
+};
+/* The rules of one port (or all, port NULL), by port id and rule id; *rows is malloc'd. */
+int xvs_acl_list(struct xvs_switch *sw, const char *port, struct xvs_acl_row **rows, int *count);
+/* Rules, entries and flows of a port that is being deleted. */
+int xvs_acl_forget_port(struct xvs_switch *sw, __u16 port_id);
+/* Stateful flows of a port (0: all), the table's size and how many expired so far. */
+int xvs_acl_flows(struct xvs_switch *sw, __u16 port_id, __u32 *flows, __u32 *table_size,
+		  __u64 *expired);
+int xvs_acl_parse_prefix(const char *s, __u8 addr[16], __u8 *plen, __u8 *family);
+int xvs_acl_parse_port_range(const char *s, __u16 *lo, __u16 *hi);
+/* tcp, udp, icmp (ICMPv4 or ICMPv6) or 0-255; sets XVS_ACL_PROTO_SET (and _ICMP_ANY). */
+int xvs_acl_parse_proto(const char *s, __u8 *proto, __u8 *flags);
+int xvs_acl_parse_dir(const char *s, __u8 *dirs);
+int xvs_acl_parse_action(const char *s, __u8 *action);
+const char *xvs_acl_action_name(__u8 action);
+const char *xvs_acl_dir_name(__u8 dirs);
+/* "remote-ip 10.0.0.0/8", "proto tcp remote-ip ... remote-port 80 stateful idle-timeout 60s" */
+void xvs_acl_format_match(const struct xvs_acl_rule *r, char *buf, size_t len);
 
 /* Counters, summed over CPUs. */
 int xvs_stats_read(struct xvs_switch *sw, __u16 port_id, struct xvs_port_stats *out);
@@ -174,5 +255,9 @@ int xvs_parse_vid(const char *s, __u16 *vid);
 int xvs_parse_vid_list(const char *s, __u64 vids[XVS_VLAN_WORDS]);
 /* The inverse, compact ranges; returns the length written (truncated to len). */
 int xvs_format_vid_list(const __u64 vids[XVS_VLAN_WORDS], char *buf, size_t len);
+/* A port's VLAN mode in the words of `port set ... vlan`: "access 10", "trunk 2-4 native 1".
+ * compact (configuration files): "all" for 1-4094 and no "native 0"; else as `port show`
+ * prints it (always the native VLAN). */
+void xvs_vlan_format(const struct xvs_port *p, bool compact, char *buf, size_t len);
 
 #endif

@@ -31,6 +31,7 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_QOS]               = "qos",
 	[XVS_DROP_STORM_LIMIT]       = "storm-limit",
 	[XVS_DROP_MTU_EXCEEDED]      = "mtu-exceeded",
+	[XVS_DROP_RESERVED_ETHERTYPE] = "reserved-ethertype",
 };
 
 const char *xvs_drop_name(int reason)
@@ -179,6 +180,57 @@ int xvs_format_vid_list(const __u64 vids[XVS_VLAN_WORDS], char *buf, size_t len)
 		v++;
 	}
 	return (int)used;
+}
+
+/* "all" when the list is 1-4094, else compact ranges. */
+static void format_vids_compact(const __u64 *vids, char *buf, size_t len)
+{
+	unsigned v = 1;
+
+	while (v <= XVS_VID_MAX && vid_set(vids, v))
+		v++;
+	if (v > XVS_VID_MAX)
+		snprintf(buf, len, "all");
+	else
+		xvs_format_vid_list(vids, buf, len);
+}
+
+void xvs_vlan_format(const struct xvs_port *p, bool compact, char *buf, size_t len)
+{
+	char list[1024];
+
+	switch (p->mode) {
+	case XVS_VLAN_ACCESS:
+		snprintf(buf, len, "access %u", p->access_vid);
+		break;
+	case XVS_VLAN_TRUNK:
+		if (!compact) {
+			xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
+			snprintf(buf, len, "trunk %s native %u", list[0] ? list : "(none)",
+				 p->native_vid);
+			break;
+		}
+		format_vids_compact(p->trunk_vids, list, sizeof(list));
+		if (p->native_vid)
+			snprintf(buf, len, "trunk %s native %u", list, p->native_vid);
+		else
+			snprintf(buf, len, "trunk %s", list);
+		break;
+	case XVS_VLAN_ISOLATED:
+	case XVS_VLAN_COMMUNITY:
+		snprintf(buf, len, "%s %u %u", p->mode == XVS_VLAN_ISOLATED ? "isolated" : "community",
+			 p->pvlan_primary, p->pvlan_secondary);
+		break;
+	case XVS_VLAN_PROMISCUOUS:
+		if (compact)
+			format_vids_compact(p->trunk_vids, list, sizeof(list));
+		else
+			xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
+		snprintf(buf, len, "promiscuous %u %s", p->pvlan_primary, list);
+		break;
+	default:
+		snprintf(buf, len, "untagged");
+	}
 }
 
 int xvs_valid_name(const char *s, size_t max)

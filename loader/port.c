@@ -242,6 +242,7 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
 	xvs_fdb_forget_port(sw, p.ifindex);
+	xvs_acl_forget_port(sw, p.id);
 	/* State derived from all ports: the port is gone, derive it again. */
 	err = 0;
 	if (xvs_vlan_mode_is_private(p.mode))
@@ -422,4 +423,25 @@ int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allo
 	else
 		p.flags &= ~(__u32)XVS_PORT_ALLOW_SPOOF;
 	return update_port(sw, &p, !allow);
+}
+
+int xvs_port_set_mac(struct xvs_switch *sw, const char *port, const __u8 *mac)
+{
+	struct xvs_port p;
+	int err;
+
+	if (mac && (mac[0] & 1))
+		return xvs_fail(-EINVAL, "a port MAC must be unicast");
+	err = xvs_port_get(sw, port, &p);
+	if (err)
+		return err;
+	if (mac) {
+		memcpy(p.mac, mac, 6);
+		p.flags |= XVS_PORT_HAS_MAC;
+	} else {
+		memset(p.mac, 0, 6);
+		p.flags &= ~(__u32)XVS_PORT_HAS_MAC;
+	}
+	/* What was learned under the old MAC rule may not hold under the new one. */
+	return update_port(sw, &p, true);
 }

@@ -84,26 +84,26 @@ static void add_primary(struct pvlan_plan *pl, const struct xvs_port *p)
 		snprintf(pl->primary_owner[p->pvlan_primary], XVS_NAME_LEN, "%s", p->name);
 }
 
-/* The stored ports first (their primaries before their secondaries, so a VID used both ways is
- * caught whichever port comes first), then the changed port, so that a conflict is reported
- * from its point of view. */
-static int plan(struct xvs_switch *sw, const struct xvs_port *changed, struct pvlan_plan *pl)
+/* The given ports (all but `changed`) first, their primaries before their secondaries, so a VID
+ * used both ways is caught whichever port comes first; then the changed port, so that a
+ * conflict is reported from its point of view. *bad (if not NULL) is the index of the port
+ * whose secondaries conflict. */
+static int plan_ports(const struct xvs_port *v, int n, const struct xvs_port *changed,
+		      struct pvlan_plan *pl, int *bad)
 {
-	struct xvs_port *v;
-	int n, err = 0;
+	int err = 0;
 
 	memset(pl, 0, sizeof(*pl));
-	err = xvs_port_list(sw, &v, &n);
-	if (err)
-		return err;
 	for (int i = 0; i < n; i++)
 		if (!changed || v[i].ifindex != changed->ifindex)
 			add_primary(pl, &v[i]);
-	for (int i = 0; i < n && !err; i++)
+	for (int i = 0; i < n && !err; i++) {
 		if ((!changed || v[i].ifindex != changed->ifindex) &&
 		    xvs_vlan_mode_is_private(v[i].mode))
 			err = add_secondaries(pl, &v[i]);
-	free(v);
+		if (err && bad)
+			*bad = i;
+	}
 	if (err || !changed || !xvs_vlan_mode_is_private(changed->mode))
 		return err;
 	if (pl->primary_of[changed->pvlan_primary])
@@ -113,6 +113,20 @@ static int plan(struct xvs_switch *sw, const struct xvs_port *changed, struct pv
 				pl->secondary_owner[changed->pvlan_primary]);
 	add_primary(pl, changed);
 	return add_secondaries(pl, changed);
+}
+
+/* The stored ports with `changed` in its new mode. */
+static int plan(struct xvs_switch *sw, const struct xvs_port *changed, struct pvlan_plan *pl)
+{
+	struct xvs_port *v;
+	int n, err;
+
+	err = xvs_port_list(sw, &v, &n);
+	if (err)
+		return err;
+	err = plan_ports(v, n, changed, pl, NULL);
+	free(v);
+	return err;
 }
 
 /* Write the planned map, changing only entries that differ. Additions go in before the port
@@ -141,6 +155,18 @@ int xvs_pvlan_check(struct xvs_switch *sw, const struct xvs_port *changed)
 	if (!pl)
 		return xvs_fail(-ENOMEM, "out of memory");
 	err = plan(sw, changed, pl);
+	free(pl);
+	return err;
+}
+
+int xvs_pvlan_check_ports(const struct xvs_port *ports, int n, int *bad)
+{
+	struct pvlan_plan *pl = malloc(sizeof(*pl));
+	int err;
+
+	if (!pl)
+		return xvs_fail(-ENOMEM, "out of memory");
+	err = plan_ports(ports, n, NULL, pl, bad);
 	free(pl);
 	return err;
 }

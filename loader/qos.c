@@ -143,26 +143,29 @@ int xvs_port_set_min_weight(struct xvs_switch *sw, const char *port, __u32 weigh
 
 int xvs_switch_uplink_rate(struct xvs_switch *sw, __u64 *bps)
 {
-	struct xvs_qos_config cfg;
-	__u32 zero = 0;
+	struct xvs_config cfg;
+	int err = xvs_switch_config(sw, &cfg);
 
-	if (bpf_map_lookup_elem(sw->qos_cfg_fd, &zero, &cfg))
-		return xvs_fail(-errno, "cannot read the QoS config of %s: %s", sw->name,
-				strerror(errno));
-	*bps = cfg.uplink_rate_bps;
-	return 0;
+	if (!err)
+		*bps = cfg.uplink_rate_bps;
+	return err;
 }
 
 int xvs_switch_set_uplink_rate(struct xvs_switch *sw, __u64 bps)
 {
-	struct xvs_qos_config cfg = { .uplink_rate_bps = bps };
+	struct xvs_config cfg;
 	__u32 zero = 0;
+	int err;
 
 	if (bps && (bps < XVS_RATE_MIN_BPS || bps > XVS_RATE_MAX_BPS))
 		return xvs_fail(-ERANGE, "uplink-rate %llu bit/s out of range: 0 (no sharing) or "
 				"8kbit-100gbit", (unsigned long long)bps);
-	if (bpf_map_update_elem(sw->qos_cfg_fd, &zero, &cfg, BPF_EXIST))
-		return xvs_fail(-errno, "cannot write the QoS config of %s: %s", sw->name,
+	err = xvs_switch_config(sw, &cfg);
+	if (err)
+		return err;
+	cfg.uplink_rate_bps = bps;
+	if (bpf_map_update_elem(sw->config_fd, &zero, &cfg, BPF_EXIST))
+		return xvs_fail(-errno, "cannot write the config of %s: %s", sw->name,
 				strerror(errno));
 	return 0;
 }

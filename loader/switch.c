@@ -138,29 +138,6 @@ static int start_housekeeping(struct xvs_dp *skel)
 	return 0;
 }
 
-/*
- * Whether this kernel lets an XDP program call bpf_xdp_adjust_meta (bpf/lib/output.h). Probed
- * by loading a two-instruction program that calls it: libbpf 1.1's libbpf_probe_bpf_helper()
- * answers "supported" here, because it does not recognise this kernel's refusal ("program of
- * this type cannot use helper").
- */
-static bool xdp_meta_helper_works(void)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 0 },
-		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xvs_probe_meta", "Dual MIT/GPL", insns,
-			       sizeof(insns) / sizeof(insns[0]), NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 static int load_instance(const struct xvs_switch_opts *o, const char *dir)
 {
 	struct xvs_config cfg = {};
@@ -172,8 +149,8 @@ static int load_instance(const struct xvs_switch_opts *o, const char *dir)
 	if (!skel)
 		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
 	bpf_map__set_max_entries(skel->maps.xvs_fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
-	/* bpf/lib/output.h: some kernels refuse bpf_xdp_adjust_meta to XDP programs. */
-	skel->rodata->xvs_meta_helper = xdp_meta_helper_works();
+	bpf_map__set_max_entries(skel->maps.xvs_flows,
+				 o->flow_max ? o->flow_max : XVS_FLOW_DEFAULT_MAX);
 	err = xvs_dp__load(skel);
 	if (err) {
 		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
@@ -238,6 +215,9 @@ static int validate_create(const struct xvs_switch_opts *o, char *dir, size_t di
 	}
 	if (o->fdb_max && o->fdb_max > (1u << 24))
 		return xvs_fail(-EINVAL, "FDB size %u is too large (max %u)", o->fdb_max, 1u << 24);
+	if (o->flow_max && o->flow_max > (1u << 24))
+		return xvs_fail(-EINVAL, "flow table size %u is too large (max %u)", o->flow_max,
+				1u << 24);
 	return 0;
 }
 
@@ -345,7 +325,7 @@ void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
 		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
-		       &sw->egress_fd, &sw->qos_fd, &sw->qos_cfg_fd };
+		       &sw->egress_fd, &sw->qos_fd };
 
 	if (!sw)
 		return;
@@ -368,7 +348,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	if (!sw)
 		return xvs_fail(-ENOMEM, "out of memory");
 	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd = sw->mirror_vlan_fd = sw->capture_fd =
-		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = sw->qos_fd = sw->qos_cfg_fd = -1;
+		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = sw->qos_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -386,7 +366,6 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_config", &sw->config_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_clock", &sw->clock_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_qos", &sw->qos_fd);
-	err = err ?: get_pinned(sw->dir, "xvs_qos_cfg", &sw->qos_cfg_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
 	if (err) {

@@ -7,9 +7,11 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev libpcap-dev
+	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev libpcap-dev libyaml-dev
 	# run, inspect, test
 	iproute2 ethtool xdp-tools tcpdump iperf3 python3-scapy iputils-ping procps util-linux
+	# the config test reads a saved file with a second YAML reader
+	python3-yaml
 	# guards test: a real DHCP server and RA sender, a DHCP client (busybox udhcpc)
 	dnsmasq-base busybox
 	# operability test: the man page renders, the Prometheus output parses

@@ -13,6 +13,14 @@
 #define XVS_TPID_8021Q  0x8100
 #define XVS_TPID_8021AD 0x88a8
 #define XVS_TPID_QINQ   0x9100
+/* The tag of a frame in canonical form inside the switch (lib/output.h): the IEEE 802 local
+ * experimental ethertypes, so no standard frame is mistaken for one. Frames arriving with
+ * them are dropped (reserved-ethertype). */
+#define XVS_TPID_CANONICAL        0x88b5
+#define XVS_TPID_CANONICAL_MIRROR 0x88b6
+
+#define XVS_ETH_P_IPV4  0x0800
+#define XVS_ETH_P_IPV6  0x86dd
 
 #define XVS_VID_MASK    0x0fff
 #define XVS_PCP_DEI_MASK 0xf000
@@ -36,6 +44,11 @@ struct xvs_vlan_ethhdr {
 	__be16 tci;
 	__be16 proto;
 } __attribute__((packed));
+
+static __always_inline int xvs_is_canonical_tpid(__be16 proto)
+{
+	return proto == bpf_htons(XVS_TPID_CANONICAL) || proto == bpf_htons(XVS_TPID_CANONICAL_MIRROR);
+}
 
 static __always_inline int xvs_is_tag_tpid(__be16 proto)
 {

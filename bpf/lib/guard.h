@@ -36,8 +36,6 @@
 #define XVS_GUARD_MAX_EXT 8    /* IPv6 extension headers followed */
 
 #define XVS_ETHERTYPE_MIN 0x0600 /* below: an 802.3 length field */
-#define XVS_ETH_P_IP      0x0800
-#define XVS_ETH_P_IPV6    0x86DD
 
 #define XVS_IPPROTO_ICMP   1
 #define XVS_IPPROTO_UDP    17
@@ -198,27 +196,24 @@ static __always_inline int xvs_guard_ipv6(const struct xvs_guard_pkt *g, __u32 o
 }
 
 /*
- * The guards of port p on a frame that passed VLAN classification (f). XVS_CONTINUE, or
- * XVS_DROP_DHCP_GUARD / XVS_DROP_ROUTER_GUARD.
+ * The guards `flags` on a frame: not inlined, so its locals do not add to the stack of the
+ * ingress program's other call chains (the ACL's, which is deep) — the verifier caps the
+ * combined stack of a call chain at 512 bytes.
  */
-static __always_inline int xvs_guards(const struct xvs_port *p, void *data, void *data_end,
-				      const struct xvs_frame *f)
+static __noinline int xvs_guard_check(void *data, void *data_end, __u32 flags, __u32 tagged)
 {
-	struct xvs_guard_pkt g = { data, data_end,
-				   p->flags & (XVS_PORT_DHCP_GUARD | XVS_PORT_ROUTER_GUARD) };
+	struct xvs_guard_pkt g = { data, data_end, flags };
 	__u32 off = XVS_ETH_HLEN - 2; /* the ethertype (or first TPID) */
 	__u16 proto;
 	__u8 *h;
 
-	if (!g.flags)
-		return XVS_CONTINUE;
-	if (f->tagged)
+	if (tagged)
 		off += XVS_VLAN_HLEN;
 	h = xvs_guard_at(&g, off, 2);
 	if (!h)
 		return xvs_guard_unreadable(&g);
 	proto = xvs_get16(h);
-	if (f->tagged && xvs_guard_is_tpid(proto)) { /* a tag inside the tag, on a trunk */
+	if (tagged && xvs_guard_is_tpid(proto)) { /* a tag inside the tag, on a trunk */
 		off += XVS_VLAN_HLEN;
 		h = xvs_guard_at(&g, off, 2);
 		if (!h)
@@ -237,11 +232,25 @@ static __always_inline int xvs_guards(const struct xvs_port *p, void *data, void
 		proto = xvs_get16(h + 6);
 		off += 8;
 	}
-	if (proto == XVS_ETH_P_IP)
+	if (proto == XVS_ETH_P_IPV4)
 		return xvs_guard_ipv4(&g, off);
 	if (proto == XVS_ETH_P_IPV6)
 		return xvs_guard_ipv6(&g, off);
 	return XVS_CONTINUE;
+}
+
+/*
+ * The guards of port p on a frame that passed VLAN classification (f). XVS_CONTINUE, or
+ * XVS_DROP_DHCP_GUARD / XVS_DROP_ROUTER_GUARD. Unguarded ports pay the flag test only.
+ */
+static __always_inline int xvs_guards(const struct xvs_port *p, void *data, void *data_end,
+				      const struct xvs_frame *f)
+{
+	__u32 flags = p->flags & (XVS_PORT_DHCP_GUARD | XVS_PORT_ROUTER_GUARD);
+
+	if (!flags)
+		return XVS_CONTINUE;
+	return xvs_guard_check(data, data_end, flags, f->tagged);
 }
 
 #endif

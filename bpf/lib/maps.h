@@ -115,14 +115,6 @@ struct {
 	__type(value, struct xvs_qos_state);
 } xvs_qos SEC(".maps");
 
-/* QoS switch-wide settings: the uplink rate that min-weight shares out. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xvs_qos_config);
-} xvs_qos_cfg SEC(".maps");
-
 /* The timer that recomputes the min-weight shares, what it remembers between ticks, and its
  * working sums (kept here, not on the stack, so the verifier does not try to track them through
  * every iteration of the callbacks that add to them). */

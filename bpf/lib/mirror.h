@@ -5,7 +5,10 @@
  *
  * XDP sends a frame once, so a mirrored frame is broadcast in canonical form through xvs_tx
  * with the mirror mark (lib/output.h): the port the frame is for does its usual egress work,
- * destination ports send a mirror copy, all others drop their copy without counting it.
+ * destination ports send a mirror copy, all others drop their copy without counting it. For
+ * known unicast, "the port the frame is for" is what the FDB says, looked up again by each
+ * copy (only mirrored traffic pays for it); if the entry changed in between, the copy follows
+ * the FDB as it is now, as a frame arriving a moment later would.
  * A mirror copy carries the 802.1Q tag of the frame's VLAN (none for the untagged network),
  * so a monitor sees which VLAN every frame belonged to.
  *
@@ -21,6 +24,7 @@
 #include "stats.h"
 #include "vlan.h"
 #include "capture.h"
+#include "fdb.h"
 
 static __always_inline int xvs_port_mirrored(const struct xvs_port *p)
 {
@@ -38,6 +42,25 @@ static __always_inline int xvs_flood_mirrored(const struct xvs_port *in, __u16 v
 	return sources && *sources;
 }
 
+/* In the egress program, for a frame with the mirror mark: is the frame itself for port p?
+ * Known unicast is for the port the FDB names; a flood (multicast, unknown) for every member
+ * whose link is up. */
+static __always_inline int xvs_mirror_is_mine(xvs_ctx_t *ctx, const struct xvs_port *p,
+					      const struct xvs_frame *f)
+{
+	struct xvs_ethhdr *eth = xvs_data(ctx);
+	struct xvs_fdb_entry *e;
+
+	if ((void *)(eth + 1) > xvs_data_end(ctx))
+		return 0;
+	if (!xvs_mac_is_multicast(eth->dst)) {
+		e = xvs_fdb_lookup(eth->dst, xvs_fdb_vlan(f->vlan));
+		if (e)
+			return e->ifindex == p->ifindex;
+	}
+	return (p->flags & XVS_PORT_LINK_UP) && xvs_port_is_member(p, f->vlan);
+}
+
 /* In the egress program, on a destination port: send the mirror copy. */
 static __always_inline int xvs_mirror_copy(xvs_ctx_t *ctx, const struct xvs_port *p,
 					   struct xvs_frame *f)
@@ -53,6 +76,8 @@ static __always_inline int xvs_mirror_copy(xvs_ctx_t *ctx, const struct xvs_port
 			return XVS_VERDICT_DROP;
 		f->len -= XVS_VLAN_HLEN;
 		f->tagged = 0;
+	} else if (xvs_tag_rewrite(ctx, f->pcp_dei | f->vlan) != XVS_CONTINUE) {
+		return XVS_VERDICT_DROP; /* the canonical tag becomes the 802.1Q tag it stands for */
 	}
 	if (xvs_mtu_check(ctx, p->ifindex, f) != XVS_CONTINUE)
 		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_MTU_EXCEEDED);

@@ -7,117 +7,73 @@
  * egress program of the FIRST frame queued on the whole batch. Two devmaps with different
  * programs for the same device would mix (a flood copy leaving untouched, or a finished
  * unicast frame processed twice). So every frame goes through the same program, and the
- * program learns from the frame itself what is left to do:
+ * program tells from the frame itself what is left to do:
  *
  *   done       known unicast, whose egress work was already done inline at ingress (the
- *              egress port is known there, and doing it there is cheaper). Ingress marks it
- *              with XVS_META_DONE in the XDP metadata area; the egress program removes the
- *              mark and lets it go.
- *   canonical  everything else (flood copies, and unicast when the driver has no metadata
- *              area): the frame carries an 802.1Q tag with its internal VLAN and PCP, and the
- *              egress program does the port's membership check and tagging.
+ *              egress port is known there, and doing it there is cheaper): an ordinary
+ *              Ethernet frame, exactly as the port must send it. The egress program lets it go.
+ *   canonical  flood copies and mirrored unicast: the frame carries one tag with its internal
+ *              VLAN and PCP whose TPID is XVS_TPID_CANONICAL (0x88b5), or
+ *              XVS_TPID_CANONICAL_MIRROR (0x88b6) when mirror destinations take a copy
+ *              (lib/mirror.h). The egress program does the port's membership check and tagging,
+ *              which turns the tag into an 802.1Q tag or removes it.
  *
- *   mirror     a canonical frame broadcast to every port because a mirror destination must get
- *              a copy too (lib/mirror.h). The mark carries the one port that gets the frame
- *              itself (known unicast), or 0 for a flood (the members get it); ports with
- *              mirror destination get a mirror copy, every other port drops it silently.
- *
- * Metadata a sender put in front of a frame (a VM's own XDP program can redirect frames with
- * metadata into its veth) is removed at ingress, so only xvs can write the mark.
+ * The two cannot be confused: ingress drops every frame that would show 0x88b5/0x88b6 at
+ * offset 12 once finished (reserved-ethertype, lib/vlan.h), and only xvs_ingress sends into
+ * xvs_tx. The mark is in the frame's own bytes, and adds nothing to its length beyond the tag,
+ * because (a) some kernels refuse bpf_xdp_adjust_meta to XDP programs ("program of this type
+ * cannot use helper", seen on 6.18.44-fc-v1300), so the metadata area is not available, and
+ * (b) the devmap refuses a frame longer than the device's MTU + Ethernet header + one tag, so
+ * a header in front of a full-size frame would not fit.
  */
 #ifndef XVS_LIB_OUTPUT_H
 #define XVS_LIB_OUTPUT_H
 
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "ctx.h"
+#include "eth.h"
+#include "stats.h"
+#include "vlan.h"
 
-#define XVS_META_DONE   0x78767331u /* "xvs1" */
-#define XVS_META_MIRROR 0x78767332u /* "xvs2", followed by the target ifindex (0: a flood) */
-#define XVS_META_MAX  32          /* the kernel's limit on the metadata area */
-
-/*
- * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta. Set by the loader from a
- * probe before loading (loader/switch.c); some kernels refuse the helper (seen on
- * 6.18.44-fc-v1300: "program of this type cannot use helper bpf_xdp_adjust_meta"). When it is
- * 0 the verifier drops every branch that would call it and every frame takes the path of a
- * driver without a metadata area: canonical form, egress work in xvs_egress, no mirror marks.
- */
-const volatile __u32 xvs_meta_helper = 1;
-
-static __always_inline void *xvs_meta(struct xdp_md *ctx)
+/* Put the frame in canonical form: one tag, TPID canonical (or canonical-mirror), TCI the
+ * frame's internal VLAN and PCP. */
+static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, struct xvs_frame *f, int mirror)
 {
-	return (void *)(long)ctx->data_meta;
-}
+	__u16 tci = f->pcp_dei | f->vlan;
+	int ret = XVS_CONTINUE;
 
-/* Remove whatever metadata the frame arrived with. The area grows in 4-byte steps, so at most
- * XVS_META_MAX / 4 steps; the usual case is one comparison. */
-static __always_inline void xvs_meta_reset(struct xdp_md *ctx)
-{
-	if (!xvs_meta_helper)
-		return; /* nobody can have put metadata there either */
-	for (int i = 0; i < XVS_META_MAX / 4; i++) {
-		if (xvs_meta(ctx) >= (void *)(long)ctx->data)
-			return;
-		if (bpf_xdp_adjust_meta(ctx, 4))
-			return;
+	if (!f->tagged) {
+		ret = xvs_tag_push(ctx, tci);
+		f->len += XVS_VLAN_HLEN;
+		f->tagged = 1;
 	}
+	if (ret != XVS_CONTINUE)
+		return ret;
+	return xvs_tag_write(ctx, mirror ? XVS_TPID_CANONICAL_MIRROR : XVS_TPID_CANONICAL, tci);
 }
 
-/* Mark the frame as finished for the egress program. 0, or -1 when the driver gives XDP no
- * metadata area (the caller then sends the frame in canonical form instead). */
-static __always_inline int xvs_meta_mark_done(struct xdp_md *ctx)
+enum xvs_tx_state {
+	XVS_TX_DONE      = 0, /* an ordinary frame: send as it is */
+	XVS_TX_CANONICAL = 1, /* canonical: f filled in, egress work to do */
+	XVS_TX_MIRROR    = 2, /* canonical, and mirror destinations take a copy */
+};
+
+/* In the egress program: which of the two the frame is; for a canonical one, fill f. */
+static __always_inline int xvs_tx_state(xvs_ctx_t *ctx, struct xvs_frame *f)
 {
-	__u32 *meta;
+	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
+	struct xvs_ethhdr *eth = xvs_data(ctx);
+	__u16 tci;
 
-	if (!xvs_meta_helper || bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
+	if ((void *)(eth + 1) > xvs_data_end(ctx) || !xvs_is_canonical_tpid(eth->proto))
+		return XVS_TX_DONE;
+	if ((void *)(veth + 1) > xvs_data_end(ctx))
 		return -1;
-	meta = xvs_meta(ctx);
-	if ((void *)(meta + 1) > (void *)(long)ctx->data)
-		return -1;
-	*meta = XVS_META_DONE;
-	return 0;
-}
-
-/* Mark a canonical frame for mirroring: `target` gets the frame, destinations a copy. */
-static __always_inline int xvs_meta_mark_mirror(struct xdp_md *ctx, __u32 target)
-{
-	__u32 *meta;
-
-	if (!xvs_meta_helper || bpf_xdp_adjust_meta(ctx, -(int)(2 * sizeof(__u32))))
-		return -1;
-	meta = xvs_meta(ctx);
-	if ((void *)(meta + 2) > (void *)(long)ctx->data)
-		return -1;
-	meta[0] = XVS_META_MIRROR;
-	meta[1] = target;
-	return 0;
-}
-
-/* In the egress program: if the frame carries the mirror mark, remove it and return 1 with
- * the target in *target; else 0. */
-static __always_inline int xvs_meta_take_mirror(struct xdp_md *ctx, __u32 *target)
-{
-	__u32 *meta = xvs_meta(ctx);
-
-	if (!xvs_meta_helper || (void *)(meta + 2) > (void *)(long)ctx->data ||
-	    meta[0] != XVS_META_MIRROR)
-		return 0;
-	*target = meta[1];
-	bpf_xdp_adjust_meta(ctx, (int)(2 * sizeof(__u32)));
-	return 1;
-}
-
-/* In the egress program: true if ingress finished this frame. Removes the mark, so the
- * receiving device never sees it. */
-static __always_inline int xvs_meta_take_done(struct xdp_md *ctx)
-{
-	__u32 *meta = xvs_meta(ctx);
-
-	if (!xvs_meta_helper || (void *)(meta + 1) > (void *)(long)ctx->data ||
-	    *meta != XVS_META_DONE)
-		return 0;
-	bpf_xdp_adjust_meta(ctx, (int)sizeof(__u32));
-	return 1;
+	tci = bpf_ntohs(veth->tci);
+	f->vlan = tci & XVS_VID_MASK;
+	f->pcp_dei = tci & XVS_PCP_DEI_MASK;
+	f->tagged = 1;
+	f->len = xvs_frame_len(ctx);
+	return veth->tpid == bpf_htons(XVS_TPID_CANONICAL_MIRROR) ? XVS_TX_MIRROR : XVS_TX_CANONICAL;
 }
 
 #endif

@@ -64,7 +64,8 @@ static __always_inline int xvs_port_is_member(const struct xvs_port *p, __u16 vl
 
 /*
  * Classify a frame arriving on port p. Fills f; returns XVS_CONTINUE or a drop reason.
- * Rules, in order: outer 0x88a8/0x9100 dropped; VID 4095 dropped; VID 0 followed by another
+ * Rules, in order: outer 0x88a8/0x9100 dropped; ethertype 0x88b5/0x88b6 (the switch's own, in
+ * front of or right behind the tag) dropped; VID 4095 dropped; VID 0 followed by another
  * tag dropped; VID 0 = priority tag = untagged; VID != 0 only on a trunk and only if allowed.
  */
 static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data, void *data_end,
@@ -80,6 +81,8 @@ static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data
 	if (eth->proto == bpf_htons(XVS_TPID_8021AD) || eth->proto == bpf_htons(XVS_TPID_QINQ))
 		return XVS_DROP_BAD_TPID;
 
+	if (xvs_is_canonical_tpid(eth->proto))
+		return XVS_DROP_RESERVED_ETHERTYPE;
 	if (eth->proto != bpf_htons(XVS_TPID_8021Q)) {
 		f->vlan = xvs_port_untagged_vlan(p);
 		f->pcp_dei = 0;
@@ -92,6 +95,10 @@ static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data
 		return XVS_DROP_MALFORMED;
 	tci = bpf_ntohs(vh->tci);
 	vid = tci & XVS_VID_MASK;
+	/* What follows the tag is at offset 12 once the tag is removed: it must not look like a
+	 * frame in canonical form either (lib/output.h). */
+	if (xvs_is_canonical_tpid(vh->proto))
+		return XVS_DROP_RESERVED_ETHERTYPE;
 
 	if (vid == XVS_VID_RESERVED)
 		return XVS_DROP_VID_4095;
@@ -154,14 +161,22 @@ static __always_inline int xvs_tag_pop(xvs_ctx_t *ctx)
 	return XVS_CONTINUE;
 }
 
-static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
+/* Set TPID and TCI of the outer tag. */
+static __always_inline int xvs_tag_write(xvs_ctx_t *ctx, __u16 tpid, __u16 tci)
 {
 	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
 
 	if ((void *)(veth + 1) > xvs_data_end(ctx))
 		return XVS_DROP_INTERNAL;
+	veth->tpid = bpf_htons(tpid);
 	veth->tci = bpf_htons(tci);
 	return XVS_CONTINUE;
+}
+
+/* Make the outer tag the 802.1Q tag tci (it may be a canonical tag until now). */
+static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
+{
+	return xvs_tag_write(ctx, XVS_TPID_8021Q, tci);
 }
 
 /*

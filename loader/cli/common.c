@@ -107,28 +107,7 @@ const char *kind_name(__u8 kind)
 /* "access 10", "trunk 2-4,10 native 1", "untagged". */
 void vlan_desc(const struct xvs_port *p, char *buf, size_t len)
 {
-	char list[1024];
-
-	switch (p->mode) {
-	case XVS_VLAN_ACCESS:
-		snprintf(buf, len, "access %u", p->access_vid);
-		break;
-	case XVS_VLAN_TRUNK:
-		xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
-		snprintf(buf, len, "trunk %s native %u", list[0] ? list : "(none)", p->native_vid);
-		break;
-	case XVS_VLAN_ISOLATED:
-	case XVS_VLAN_COMMUNITY:
-		snprintf(buf, len, "%s %u %u", p->mode == XVS_VLAN_ISOLATED ? "isolated" : "community",
-			 p->pvlan_primary, p->pvlan_secondary);
-		break;
-	case XVS_VLAN_PROMISCUOUS:
-		xvs_format_vid_list(p->trunk_vids, list, sizeof(list));
-		snprintf(buf, len, "promiscuous %u %s", p->pvlan_primary, list);
-		break;
-	default:
-		snprintf(buf, len, "untagged");
-	}
+	xvs_vlan_format(p, false, buf, len);
 }
 
 /* Non-default policy of a port, space separated ("-" for none): "mirror=source capture". */

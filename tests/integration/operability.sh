@@ -24,23 +24,36 @@ files_under() { (cd "$1" && find . -type f -o -type l | sed 's|^\./||' | sort | 
 
 mkdir -p "$DEST"
 expect_ok "make install DESTDIR PREFIX=/usr" mk install DESTDIR="$DEST" PREFIX=/usr
-expect_eq "install: exactly the binary, the man page and the completion" \
-	"usr/sbin/xvs usr/share/bash-completion/completions/xvs usr/share/man/man8/xvs.8 " \
+expect_eq "install: exactly the binary, the man page, the completion and the systemd unit" \
+	"usr/lib/systemd/system/xvs.service usr/sbin/xvs usr/share/bash-completion/completions/xvs usr/share/man/man8/xvs.8 " \
 	"$(files_under "$DEST")"
-expect_eq "install: modes 755, 644, 644" "755 644 644" \
+expect_eq "install: modes 755, 644, 644, 644" "755 644 644 644" \
 	"$(stat -c %a "$DEST/usr/sbin/xvs" "$DEST/usr/share/man/man8/xvs.8" \
-		"$DEST/usr/share/bash-completion/completions/xvs" | tr '\n' ' ' | sed 's/ $//')"
+		"$DEST/usr/share/bash-completion/completions/xvs" "$DEST/usr/lib/systemd/system/xvs.service" |
+		tr '\n' ' ' | sed 's/ $//')"
 expect_ok "install: sbin/xvs is the built xvs" cmp "$XVS_BIN" "$DEST/usr/sbin/xvs"
 expect_ok "install: man8/xvs.8 is docs/xvs.8" cmp "$REPO_DIR/docs/xvs.8" "$DEST/usr/share/man/man8/xvs.8"
 expect_ok "install: completions/xvs is completions/xvs.bash" \
 	cmp "$REPO_DIR/completions/xvs.bash" "$DEST/usr/share/bash-completion/completions/xvs"
+UNIT="$DEST/usr/lib/systemd/system/xvs.service"
+expect_eq "install: the unit applies the saved file with the installed binary" \
+	"ExecStart=/usr/sbin/xvs apply /etc/xvs/xvs.yaml" "$(grep '^ExecStart=' "$UNIT")"
+expect_eq "install: the unit is the template with only the binary's path filled in" "" \
+	"$(sed 's|@SBINDIR@|/usr/sbin|g' "$REPO_DIR/contrib/systemd/xvs.service.in" | diff - "$UNIT")"
+# systemd-analyze checks that ExecStart exists where it points: point it into DESTDIR.
+sed "s|/usr/sbin/xvs|$DEST/usr/sbin/xvs|" "$UNIT" >"$IT_TMP/xvs.service"
+expect_eq "systemd-analyze verify: the unit is valid" "" \
+	"$(systemd-analyze verify --man=no "$IT_TMP/xvs.service" 2>&1)"
 
 DEFDEST="$IT_TMP/dest-default"
 mkdir -p "$DEFDEST"
 expect_ok "make install DESTDIR (default PREFIX)" mk install DESTDIR="$DEFDEST"
 expect_eq "default PREFIX is /usr/local" \
-	"usr/local/sbin/xvs usr/local/share/bash-completion/completions/xvs usr/local/share/man/man8/xvs.8 " \
+	"usr/local/lib/systemd/system/xvs.service usr/local/sbin/xvs usr/local/share/bash-completion/completions/xvs usr/local/share/man/man8/xvs.8 " \
 	"$(files_under "$DEFDEST")"
+expect_eq "default PREFIX: the unit runs /usr/local/sbin/xvs" \
+	"ExecStart=/usr/local/sbin/xvs apply /etc/xvs/xvs.yaml" \
+	"$(grep '^ExecStart=' "$DEFDEST/usr/local/lib/systemd/system/xvs.service")"
 expect_ok "make uninstall DESTDIR (default PREFIX)" mk uninstall DESTDIR="$DEFDEST"
 expect_eq "uninstall (default PREFIX): no file left" "" "$(files_under "$DEFDEST")"
 
@@ -57,7 +70,7 @@ done
 expect_eq "man page: documents every option of xvs --help" "" "${missing[*]}"
 missing=()
 for c in "switch add" "switch del" "switch show" "switch set" "port add" "port del" "port show" \
-	"port set" "fdb show" "fdb add" "fdb flush" "stats"; do
+	"port set" "fdb show" "fdb add" "fdb flush" "stats" "apply" "save" "acl add" "acl show" "acl del"; do
 	# Tags are filled, so the words may be spread by several spaces.
 	grep -Eq "^ +${c// / +} " <<<"$MANTEXT" || missing+=("$c")
 done
@@ -101,7 +114,7 @@ complete_words() {
 expect_eq "completion: registers _xvs for xvs" "complete -F _xvs xvs" \
 	"$(bash -c '. "$1" && complete -p xvs' _ "$COMPLETION" 2>&1)"
 expect_eq "completion: 'xvs sw' -> switch" "switch" "$(complete_words xvs sw)"
-expect_eq "completion: 'xvs ' -> the commands" "capture fdb help port stats switch" "$(complete_words xvs "")"
+expect_eq "completion: 'xvs ' -> the commands" "acl apply capture fdb help port save stats switch" "$(complete_words xvs "")"
 expect_eq "completion: 'xvs -j switch ' -> subcommands" "add del set show" \
 	"$(complete_words xvs -j switch "")"
 expect_eq "completion: 'xvs switch show ' -> the live switch" "osw" "$(complete_words xvs switch show "")"
@@ -117,6 +130,19 @@ expect_eq "completion: 'xvs switch add x --type ' -> types" "external internal p
 expect_eq "completion: 'xvs stats osw p1 --' -> --prometheus" "--prometheus" \
 	"$(complete_words xvs stats osw p1 --)"
 expect_eq "completion: no --prometheus after -j" "" "$(complete_words xvs -j stats osw p1 --)"
+expect_eq "completion: 'xvs save ' -> the live switch" "osw" "$(complete_words xvs save "")"
+expect_eq "completion: 'xvs save osw --' -> --write" "--write" "$(complete_words xvs save osw --)"
+expect_eq "completion: 'xvs apply FILE --' -> --dry-run" "--dry-run" "$(complete_words xvs apply f.yaml --)"
+expect_eq "completion: 'xvs apply FILE ' -> the live switch" "osw" "$(complete_words xvs apply f.yaml "")"
+mkdir -p "$IT_TMP/cdir" && : >"$IT_TMP/cdir/site.yaml"
+expect_eq "completion: 'xvs apply PATH' -> files" "$IT_TMP/cdir/site.yaml" \
+	"$(complete_words xvs apply "$IT_TMP/cdir/s")"
+expect_eq "completion: 'xvs save --write PATH' -> files" "$IT_TMP/cdir/site.yaml" \
+	"$(complete_words xvs save --write "$IT_TMP/cdir/s")"
+expect_eq "completion: 'xvs acl add osw ' -> the live ports" "p1 p2 weird" \
+	"$(complete_words xvs acl add osw "")"
+expect_eq "completion: 'xvs acl add osw p1 --dir ' -> directions" "both in out" \
+	"$(complete_words xvs acl add osw p1 --dir "")"
 expect_eq "completion: unknown switch -> no names" "" "$(complete_words xvs port show nosuch "")"
 expect_eq "completion: unknown switch -> nothing on stderr" "" "$(cat "$IT_TMP/comp.err")"
 

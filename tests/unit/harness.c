@@ -46,9 +46,10 @@ static int open_sink(const char *ifname)
 	return fd;
 }
 
-void xt_setup_opts(int nports, __u32 fdb_max)
+static void setup(int nports, __u32 fdb_max, __u32 flow_max)
 {
-	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max };
+	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max,
+				     .flow_max = flow_max };
 	char peer[16];
 
 	cr_assert(nports <= XT_MAX_PORTS);
@@ -83,9 +84,19 @@ void xt_setup_opts(int nports, __u32 fdb_max)
 	xt_nports = nports;
 }
 
+void xt_setup_opts(int nports, __u32 fdb_max)
+{
+	setup(nports, fdb_max, 0);
+}
+
+void xt_setup_flows(int nports, __u32 flow_max)
+{
+	setup(nports, 0, flow_max);
+}
+
 void xt_setup(int nports)
 {
-	xt_setup_opts(nports, 0);
+	setup(nports, 0, 0);
 }
 
 void xt_teardown(void)
@@ -126,66 +137,64 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 	return off;
 }
 
-/* The metadata area the last xt_run() left in front of the frame. */
-static unsigned char last_meta[32];
-static __u32 last_meta_len;
-
-__u32 xt_last_meta(void *buf)
-{
-	memcpy(buf, last_meta, last_meta_len < sizeof(last_meta) ? last_meta_len : sizeof(last_meta));
-	return last_meta_len;
-}
-
-static int test_run(int port, const void *frame, size_t len, void *out, size_t *out_len,
-		    __u32 flags)
+int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len)
 {
 	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
-	struct xdp_md ctx_out = {};
 	unsigned char scratch[XT_MAX_FRAME + 64];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, .flags = flags);
-
-	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
-		opts.data_out = scratch;
-		opts.data_size_out = sizeof(scratch);
-		opts.ctx_out = &ctx_out;
-		opts.ctx_size_out = sizeof(ctx_out);
-	}
+		    .data_out = scratch, .data_size_out = sizeof(scratch), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 	cr_assert(bpf_prog_test_run_opts(xt_sw->ingress_fd, &opts) == 0, "test_run: %s",
 		  strerror(errno));
-	if (!(flags & BPF_F_TEST_XDP_LIVE_FRAMES)) {
-		/* data_out starts at the metadata area (ctx_out.data bytes long): the output
-		 * frame is what follows it. */
-		cr_assert(ctx_out.data <= opts.data_size_out);
-		if (out)
-			memcpy(out, scratch + ctx_out.data, opts.data_size_out - ctx_out.data);
-		if (out_len)
-			*out_len = opts.data_size_out - ctx_out.data;
-		last_meta_len = ctx_out.data;
-		memcpy(last_meta, scratch, ctx_out.data < sizeof(last_meta) ? ctx_out.data :
-		       sizeof(last_meta));
-	}
+	if (out)
+		memcpy(out, scratch, opts.data_size_out);
+	if (out_len)
+		*out_len = opts.data_size_out;
 	return (int)opts.retval;
 }
 
-int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len)
+/* rx_packets of port pN, straight from the per-CPU counters. */
+static __u64 rx_packets(int port)
 {
-	return test_run(port, frame, len, out, out_len, 0);
+	return xt_stats(port).rx_packets;
+}
+
+void xt_deliver_frames(int port, const void *const *frames, const size_t *lens, int count)
+{
+	struct mmsghdr msgs[XT_MAX_BATCH] = {};
+	struct iovec iov[XT_MAX_BATCH];
+	struct timespec t0, t;
+	__u64 before = rx_packets(port);
+	int sent = 0;
+
+	cr_assert(count > 0 && count <= XT_MAX_BATCH);
+	for (int i = 0; i < count; i++) {
+		iov[i] = (struct iovec){ (void *)frames[i], lens[i] };
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* The sink socket of qN is bound to qN: what it sends, the switch port pN receives. One
+	 * sendmmsg puts the frames into pN's queue together, so its NAPI poll takes them as one
+	 * batch and the redirects are flushed together, as under real load. */
+	while (sent < count) {
+		int n = sendmmsg(sinks[port], msgs + sent, (unsigned int)(count - sent), 0);
+
+		cr_assert(n > 0, "send on q%d: %s", port, strerror(errno));
+		sent += n;
+	}
+	/* Wait until the ingress program has seen them all (it counts every frame it gets). */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (rx_packets(port) < before + (__u64)count) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		cr_assert(t.tv_sec - t0.tv_sec < 5, "p%d received %llu of %d frames", port,
+			  (unsigned long long)(rx_packets(port) - before), count);
+		usleep(1000);
+	}
 }
 
 void xt_deliver(int port, const void *frame, size_t len)
 {
-	test_run(port, frame, len, NULL, NULL, BPF_F_TEST_XDP_LIVE_FRAMES);
-}
-
-void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count)
-{
-	struct xdp_md ctx = { .ingress_ifindex = (__u32)xt_ifindex(port), .data_end = (__u32)len };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (__u32)count,
-		    .batch_size = (__u32)count, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-
-	cr_assert(bpf_prog_test_run_opts(prog_fd, &opts) == 0, "test_run: %s", strerror(errno));
+	xt_deliver_frames(port, &frame, &len, 1);
 }
 
 /* Read one frame from an AF_PACKET socket, putting back the VLAN tag the stack took out. */

@@ -4,10 +4,10 @@
  * process in a fresh network and mount namespace with a private bpffs, creates veth pairs
  * pN <-> qN (pN is the switch port, qN is where the "VM" listens), and a private switch.
  *
- * Frames are driven through the real ingress program with BPF_PROG_TEST_RUN:
- *   xt_run()      plain mode: verdict, output bytes; counters and FDB change as for real.
- *   xt_deliver()  live-frames mode: redirects really happen (flood copies run the devmap egress
- *                 program), and xt_collect() reads what reached each qN with AF_PACKET.
+ * Frames are driven through the real ingress program:
+ *   xt_run()      BPF_PROG_TEST_RUN: verdict, output bytes; counters and FDB change as for real.
+ *   xt_deliver()  sent into pN from qN: redirects really happen (flood copies run the devmap
+ *                 egress program), and xt_collect() reads what reached each qN with AF_PACKET.
  * Everything disappears with the test process, even when a test fails.
  */
 #ifndef XVS_TEST_HARNESS_H
@@ -21,6 +21,7 @@
 #define XT_MAX_PORTS  8
 #define XT_MAX_FRAME  9300
 #define XT_MAX_RX     64
+#define XT_MAX_BATCH  64
 
 struct xt_rx {
 	int count;
@@ -34,6 +35,7 @@ extern int xt_nports;
 /* Fixture: namespace + bpffs + `n` veth pairs + private switch "t" with ports p1..pn. */
 void xt_setup(int nports);
 void xt_setup_opts(int nports, __u32 fdb_max);
+void xt_setup_flows(int nports, __u32 flow_max);
 void xt_teardown(void);
 
 int xt_ifindex(int port);               /* ifindex of pN (1-based) */
@@ -49,13 +51,15 @@ size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const stru
 
 /* Run the ingress program on a frame arriving at port `port`. Returns the XDP verdict. */
 int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len);
-/* Metadata the last xt_run() left before the frame (copied to buf, up to 32 bytes); its length. */
-__u32 xt_last_meta(void *buf);
-/* Live mode: the frame is really forwarded. Then collect for `ms` what arrives at every qN. */
+/* Real delivery: the frame is sent into pN from its peer qN (AF_PACKET), so the switch
+ * really forwards it (flood copies run the devmap egress program). Returns once the ingress
+ * program has counted it. Then xt_collect() for `ms` what arrives at every qN.
+ * (BPF_PROG_TEST_RUN's live-frames mode would be the direct way, but some kernels refuse it
+ * with EPERM, as 6.18.44-fc-v1300 does.) */
 void xt_deliver(int port, const void *frame, size_t len);
-/* Live mode, `count` frames in ONE batch (one NAPI-like flush), run by program prog_fd (which
- * may rewrite each frame and tail-call the ingress program). */
-void xt_deliver_batch(int prog_fd, int port, const void *frame, size_t len, int count);
+/* The same for `count` frames (<= XT_MAX_BATCH) sent together, so that one NAPI poll takes
+ * them and the devmap flushes them as one batch. */
+void xt_deliver_frames(int port, const void *const *frames, const size_t *lens, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
 
 struct xvs_port_stats xt_stats(int port);

@@ -80,3 +80,34 @@ Test(input, a_removed_port_gets_nothing_and_its_entries_go)
 	/* The program no longer knows p2: frames arriving there are not forwarded. */
 	cr_assert_eq(xt_run(2, f, len, NULL, NULL), XDP_DROP);
 }
+
+/* 0x88b5/0x88b6 mark frames in canonical form inside the switch (bpf/lib/output.h). A frame
+ * that would carry them at offset 12 on its way out — untagged, or right behind the tag the
+ * switch removes — is dropped as reserved-ethertype, so no frame from outside can pass for a
+ * flood copy and choose its own VLAN at the egress program. */
+Test(input, the_switchs_own_ethertypes_are_refused)
+{
+	unsigned char f[128];
+	__u64 vids[XVS_VLAN_WORDS];
+	__u8 mac[6];
+	size_t len;
+
+	cr_assert(xvs_parse_vid_list("10,20", vids) == 0);
+	cr_assert(xvs_port_set_trunk(xt_sw, "p1", vids, 10) == 0);
+	cr_assert(xvs_parse_mac(MAC_B, mac) == 0);
+	cr_assert(xvs_fdb_add_static(xt_sw, mac, 10, "p2") == 0);
+	cr_assert(xvs_port_set_trunk(xt_sw, "p2", vids, 0) == 0);
+	len = xt_frame(f, MAC_B, MAC_A, NULL, 0, 0x88b5, 46);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP, "untagged 0x88b5");
+	len = xt_frame(f, MAC_B, MAC_A, NULL, 0, 0x88b6, 46);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP, "untagged 0x88b6");
+	len = xt_frame(f, MAC_B, MAC_A, &TAG(TPID_Q, 0, 20), 1, 0x88b5, 46);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP, "0x88b5 behind a tag");
+	len = xt_frame(f, BCAST, MAC_A, &TAG(TPID_Q, 0, 0), 1, 0x88b6, 46);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP, "0x88b6 behind a priority tag");
+	cr_assert_eq(xt_stats(1).drops[XVS_DROP_RESERVED_ETHERTYPE], 4);
+	cr_assert_eq(xt_stats(2).tx_packets, 0);
+	/* Neighbours of the reserved values pass. */
+	len = xt_frame(f, MAC_B, MAC_A, NULL, 0, 0x88b7, 46);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_REDIRECT);
+}

@@ -6,59 +6,38 @@
  * with different programs would leak canonical (tagged) flood copies onto access ports or
  * drop unicast frames. Each frame must arrive exactly as the VLAN table says.
  *
- * The batch comes from the benchmark helper xvs_bench_rot: it alternates the destination MAC
- * between a known station (idx 0, static on p2) and an unknown one (idx 1), then tail-calls the
- * switch's ingress program.
+ * The batch: BATCH frames sent into p1 together (one sendmmsg, so one NAPI poll of p1 and one
+ * devmap flush), alternating between a known station (static on p2) and an unknown one.
  *
  * Topology: p1 trunk 10 (the frames arrive tagged VID 10) | p2 access 10 | p3 trunk 10.
  */
 #include "cases.h"
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "xvs_trafgen.skel.h"
 
 #define BATCH   48
 #define WAIT_MS 300
-#define DST_KNOWN   "02:00:00:00:00:00" /* what xvs_bench_rot writes for idx 0 */
-
-static struct xvs_trafgen *rot;
+#define DST_KNOWN   "02:00:00:00:00:00"
+#define DST_UNKNOWN "02:00:00:00:00:01"
 
 static void setup_mixed(void)
 {
 	__u64 vids[XVS_VLAN_WORDS];
-	__u32 zero = 0;
-	int fd;
 
 	xt_setup(3);
 	cr_assert(xvs_parse_vid_list("10", vids) == 0);
 	cr_assert(xvs_port_set_trunk(xt_sw, "p1", vids, 0) == 0);
 	cr_assert(xvs_port_set_access(xt_sw, "p2", 10) == 0);
 	cr_assert(xvs_port_set_trunk(xt_sw, "p3", vids, 0) == 0);
-
-	rot = xvs_trafgen__open();
-	cr_assert(rot);
-	for (struct bpf_program *p = bpf_object__next_program(rot->obj, NULL); p;
-	     p = bpf_object__next_program(rot->obj, p))
-		bpf_program__set_autoload(p, p == rot->progs.xvs_bench_rot);
-	cr_assert(xvs_trafgen__load(rot) == 0);
-	rot->bss->rot_count = 2;
-	fd = xt_sw->ingress_fd;
-	cr_assert(bpf_map_update_elem(bpf_map__fd(rot->maps.bench_jmp), &zero, &fd, 0) == 0);
 }
 
-static void teardown_mixed(void)
-{
-	xvs_trafgen__destroy(rot);
-	xt_teardown();
-}
-
-TestSuite(output, .init = setup_mixed, .fini = teardown_mixed);
+TestSuite(output, .init = setup_mixed, .fini = xt_teardown);
 
 static struct xt_rx rx[XT_MAX_PORTS + 1];
 
 Test(output, unicast_and_flood_copies_to_one_port_in_one_batch_are_each_tagged_right)
 {
-	unsigned char in[128], want_untagged[2][128], want_tagged[128];
+	unsigned char in[2][128], want_untagged[2][128], want_tagged[128];
+	const void *frames[BATCH];
+	size_t lens[BATCH];
 	__u8 mac[6];
 	size_t len, lu, lt;
 	int seen[2] = { 0, 0 };
@@ -66,12 +45,17 @@ Test(output, unicast_and_flood_copies_to_one_port_in_one_batch_are_each_tagged_r
 	cr_assert(xvs_parse_mac(DST_KNOWN, mac) == 0);
 	cr_assert(xvs_fdb_add_static(xt_sw, mac, 10, "p2") == 0, "%s", xvs_errmsg());
 
-	len = xt_frame(in, DST_KNOWN, MAC_A, &TAG(TPID_Q, 3, 10), 1, ET_IP, 46);
+	len = xt_frame(in[0], DST_KNOWN, MAC_A, &TAG(TPID_Q, 3, 10), 1, ET_IP, 46);
+	xt_frame(in[1], DST_UNKNOWN, MAC_A, &TAG(TPID_Q, 3, 10), 1, ET_IP, 46);
 	lu = xt_frame(want_untagged[0], DST_KNOWN, MAC_A, NULL, 0, ET_IP, 46);
-	xt_frame(want_untagged[1], "02:00:00:00:00:01", MAC_A, NULL, 0, ET_IP, 46);
-	lt = xt_frame(want_tagged, "02:00:00:00:00:01", MAC_A, &TAG(TPID_Q, 3, 10), 1, ET_IP, 46);
+	xt_frame(want_untagged[1], DST_UNKNOWN, MAC_A, NULL, 0, ET_IP, 46);
+	lt = xt_frame(want_tagged, DST_UNKNOWN, MAC_A, &TAG(TPID_Q, 3, 10), 1, ET_IP, 46);
+	for (int i = 0; i < BATCH; i++) {
+		frames[i] = in[i % 2];
+		lens[i] = len;
+	}
 
-	xt_deliver_batch(bpf_program__fd(rot->progs.xvs_bench_rot), 1, in, len, BATCH);
+	xt_deliver_frames(1, frames, lens, BATCH);
 	xt_collect(rx, WAIT_MS);
 
 	/* p2 gets every frame (half known unicast, half flood copies), all untagged. */

@@ -100,6 +100,24 @@ Test(qos, max_rate_out_passes_exactly_what_the_bucket_holds)
 	cr_assert_eq(send(1, BCAST, 60), XDP_DROP);
 }
 
+Test(qos, max_rate_in_polices_what_the_port_receives_and_counts_it_there)
+{
+	__u8 mac[6];
+
+	cr_assert(xvs_parse_mac(MAC_B, mac) == 0);
+	cr_assert(xvs_fdb_add_static(xt_sw, mac, 0, "p2") == 0);
+	cr_assert(xvs_port_set_max_rate(xt_sw, "p2", 8000000) == 0);
+	freeze_bucket(2, IN, 3000);
+	/* Known unicast to p2 is finished at ingress, its in bucket charged there. */
+	cr_assert_eq(forwarded(1, MAC_B, 1000, 5), 3);
+	cr_assert_eq(xt_stats(2).drops[XVS_DROP_QOS], 2, "the drop belongs to the limited port");
+	cr_assert_eq(xt_stats(1).drops[XVS_DROP_QOS], 0);
+	cr_assert_eq(xt_stats(2).tx_packets, 3);
+	cr_assert_eq(qos_of(2).in.tokens, 0);
+	/* p2's own sending is its out bucket, untouched (still full from port add). */
+	cr_assert_eq(forwarded(2, BCAST, 1000, 5), 5);
+}
+
 Test(qos, refill_is_elapsed_time_times_rate_capped_at_the_burst)
 {
 	struct xvs_qos_state q;
