@@ -20,7 +20,7 @@
  * Only ports with an effective rate read the clock and take the bucket's spin lock; every other
  * port pays a test of its policy fields. The clock is bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC
  * as of the last timer tick, which costs about half of bpf_ktime_get_ns() here (measured with
- * tools/bench.sh: 20 against 39 ns per frame for the whole max-rate check) and whose resolution
+ * tools/bench.sh: about 20 against 39 ns per bucket check) and whose resolution
  * (one jiffy, a few ms) is nothing against a 250 ms burst: the bucket refills in steps, its
  * long-run rate is exact.
  */
