@@ -5,16 +5,17 @@
  * selects the XDP shim (lib/ctx.h, lib/tag.h, lib/output.h) and holds the entry points.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     ACL out -> learn -> lookup; known unicast gets its egress work (ACL
- *                     in, tagging) inline and leaves through xvs_tx done; everything else
- *                     is broadcast through xvs_tx in canonical form (lib/output.h).
+ *                     ACL out -> QoS out -> learn -> lookup (storm-limit on floods); known
+ *                     unicast gets its egress work (ACL in, tagging, QoS in) inline and
+ *                     leaves through xvs_tx done; everything else is broadcast through xvs_tx
+ *                     in canonical form (lib/output.h).
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
  *                     for a canonical frame (a flood copy, mirrored unicast), the port's
- *                     membership check, ACL in and tagging (lib/egress.h); mirror copies
- *                     (lib/mirror.h).
+ *                     membership check, ACL in, tagging and QoS in (lib/egress.h); mirror
+ *                     copies (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock,
- *                     ages the FDB and expires ACL flows, so the switch needs no userspace
- *                     process.
+ *                     ages the FDB and expires ACL flows, and the min-weight share timer
+ *                     (lib/qos.h), so the switch needs no userspace process.
  *
  * The program order matters: xvs_ingress is first so that `xdp-loader load` picks it.
  */
@@ -30,6 +31,8 @@
 #include "lib/capture.h"
 #include "lib/mirror.h"
 #include "lib/acl.h"
+#include "lib/guard.h"
+#include "lib/qos.h"
 #include "lib/egress.h"
 #include "lib/output.h"
 #include "lib/pipeline.h"

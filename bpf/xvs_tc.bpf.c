@@ -28,6 +28,8 @@
 #include "lib/capture.h"
 #include "lib/mirror.h"
 #include "lib/acl.h"
+#include "lib/guard.h"
+#include "lib/qos.h"
 #include "lib/egress.h"
 #include "lib/output_tc.h"
 #include "lib/pipeline.h"

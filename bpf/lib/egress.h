@@ -19,14 +19,16 @@
 #include "capture.h"
 #include "mirror.h"
 #include "acl.h"
+#include "qos.h"
 
 /*
  * Make the frame what port p must send: the port's ACL in (lib/acl.h), link and VLAN
- * membership, tagging (lib/vlan.h), the port's MTU; then capture it as sent. Every output path
+ * membership, tagging (lib/vlan.h), the port's MTU, its max-rate (lib/qos.h); then capture it
+ * as sent. Every output path
  * of both flavours calls this once per frame and port, so every frame a port sends is checked
  * against its ACL in exactly once (mirror copies are not: they are a copy for the monitor).
- * XVS_CONTINUE, or XVS_VERDICT_DROP with the drop counted: an ACL drop on p, the port whose
- * ACL it is; any other on st (the caller knows whose counter it is: where the frame entered
+ * XVS_CONTINUE, or XVS_VERDICT_DROP with the drop counted: an ACL or QoS drop on p, the port
+ * whose policy it is; any other on st (the caller knows whose counter it is: where the frame entered
  * for known unicast, the egress port for copies).
  */
 static __always_inline int xvs_egress_work(xvs_ctx_t *ctx, const struct xvs_port *p,
@@ -41,6 +43,9 @@ static __always_inline int xvs_egress_work(xvs_ctx_t *ctx, const struct xvs_port
 		ret = xvs_mtu_check(ctx, p->ifindex, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
+	/* Over the port's max-rate (f->len as sent): counted on p, whose limit it is. */
+	if (xvs_qos_in(p, f) != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(p->id), XVS_DROP_QOS);
 	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
 	return XVS_CONTINUE;
 }

@@ -5,9 +5,9 @@
  * a routed frame) never pass a port's ingress, so neither flavour's ingress program sees them.
  * The uplink's TC egress hook (xvs_uplink, attached for both flavours) gives them the
  * treatment of the management OS's own port: they enter the switch through the host port —
- * its link state, Ethernet checks, MAC spoofing, VLAN classification and ACL out — and leave
- * through the uplink with the uplink's egress work (ACL in, membership, tag, MTU, capture,
- * counters). They are not learned (the host port's netdev
+ * its link state, Ethernet checks, MAC spoofing, VLAN classification, guards, ACL and QoS
+ * out — and leave through the uplink with the uplink's egress work (ACL in, membership, tag,
+ * MTU, QoS in, capture, counters). They are not learned (the host port's netdev
  * never sent them) and not delivered to VMs (the host chose the wire).
  *
  * A switch without a management OS adapter (--no-management-os) gives the host no access to
@@ -80,7 +80,7 @@ static __always_inline int xvs_uplink_pipeline(xvs_ctx_t *ctx, __u32 from_ifinde
 	st = xvs_stats_of(host->id);
 	ret = xvs_ingress_checks(ctx, host, &f, st);
 	if (ret == XVS_CONTINUE)
-		ret = xvs_acl_check(ctx, host, &f, XVS_ACL_OUT);
+		ret = xvs_ingress_policy(ctx, host, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	ret = xvs_egress_work(ctx, uplink, &f, st);

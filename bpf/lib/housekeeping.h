@@ -4,7 +4,9 @@
  * BPF_PROG_TEST_RUN, arms a bpf_timer in the pinned xvs_timer map. Every second the callback
  * writes the monotonic second into xvs_clock (the coarse clock the fast path reads), sweeps
  * the FDB, deleting learned entries idle for at least the aging time, and expires idle ACL
- * flows (lib/flow.h). The timer lives as long as the pinned map. Both flavours' objects include this file; it has no packet context.
+ * flows (lib/flow.h); it also starts the min-weight share timer (lib/qos.h). The timers live
+ * as long as the pinned maps. Both flavours' objects include this file; it has no packet
+ * context.
  */
 #ifndef XVS_LIB_HOUSEKEEPING_H
 #define XVS_LIB_HOUSEKEEPING_H
@@ -14,6 +16,7 @@
 #include "maps.h"
 #include "fdb.h"
 #include "flow.h"
+#include "qos.h"
 
 #define XVS_NSEC_PER_SEC 1000000000ULL
 
@@ -92,7 +95,8 @@ int xvs_housekeeping(struct __sk_buff *skb __attribute__((unused)))
 		return 3;
 	if (bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0))
 		return 4;
-	return 0;
+	err = xvs_share_start();
+	return err ? 10 + err : 0;
 }
 
 #endif

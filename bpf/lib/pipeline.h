@@ -3,10 +3,14 @@
  * The switch pipeline, written once for both flavours against the shim (lib/ctx*.h), the tag
  * primitives (lib/tag*.h) and the output primitives (lib/output*.h):
  *
- *   xvs_ingress_checks   port lookup, rx count, link, Ethernet checks, VLAN classification
- *   xvs_ingress_pipeline the above, ACL out (lib/acl.h), learning, destination lookup, output
- *   xvs_unicast          known unicast: the egress port's work (ACL in, tagging) inline, out
- *   xvs_send_flood       broadcast, multicast, unknown unicast: canonical, one copy per port
+ *   xvs_ingress_checks   port lookup, rx count, link, Ethernet checks, VLAN classification,
+ *                        guards
+ *   xvs_ingress_policy   ACL out (lib/acl.h), QoS out (lib/qos.h)
+ *   xvs_ingress_pipeline the above, learning, destination lookup, output
+ *   xvs_unicast          known unicast: the egress port's work (ACL in, tagging, MTU, QoS in)
+ *                        inline, out
+ *   xvs_send_flood       broadcast, multicast, unknown unicast (after the storm limit):
+ *                        canonical, one copy per port
  *   xvs_send_mirrored    known unicast that a mirror destination must see too
  *
  * The program files (bpf/xvs_dp.bpf.c for XDP, bpf/xvs_tc.bpf.c for TC) are thin entry points.
@@ -27,6 +31,8 @@
 #include "capture.h"
 #include "mirror.h"
 #include "acl.h"
+#include "guard.h"
+#include "qos.h"
 #include "egress.h"
 
 /* Flood: the canonical frame goes to every port but the ingress one; each copy's egress work
@@ -35,8 +41,10 @@ static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port 
 					  struct xvs_frame *f, struct xvs_port_stats *st)
 {
 	int mirror = xvs_flood_mirrored(in, f->vlan);
-	int ret;
+	int ret = xvs_storm_check(in);
 
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
 	ret = xvs_make_canonical(ctx, f, mirror);
@@ -89,7 +97,7 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 
 /*
  * Steps 1-3 of the pipeline for a frame entering the switch through port p: rx count, link,
- * Ethernet checks, MAC spoofing, VLAN classification into f. XVS_CONTINUE, or a drop reason
+ * Ethernet checks, MAC spoofing, VLAN classification into f, guards (lib/guard.h). XVS_CONTINUE, or a drop reason
  * (not yet counted). Shared by the ingress pipeline and the TC uplink hook (host traffic
  * enters through the host port, lib/host.h).
  */
@@ -97,6 +105,7 @@ static __always_inline int xvs_ingress_checks(xvs_ctx_t *ctx, const struct xvs_p
 					      struct xvs_frame *f, struct xvs_port_stats *st)
 {
 	struct xvs_ethhdr *eth;
+	int ret;
 
 	f->len = xvs_frame_len(ctx);
 	if (st) {
@@ -118,7 +127,19 @@ static __always_inline int xvs_ingress_checks(xvs_ctx_t *ctx, const struct xvs_p
 	    !xvs_mac_equal(eth->src, p->mac))
 		return XVS_DROP_MAC_SPOOFING;
 
-	return xvs_vlan_ingress(ctx, p, f);
+	ret = xvs_vlan_ingress(ctx, p, f);
+	return ret == XVS_CONTINUE ? xvs_guards(ctx, p, f) : ret;
+}
+
+/* The port's policy on a frame it sends into the switch (VM -> switch): ACL out, then QoS out
+ * (its max-rate and min-weight share). XVS_CONTINUE or a drop reason (not yet counted). Shared
+ * by the ingress pipeline and the TC uplink hook. */
+static __always_inline int xvs_ingress_policy(xvs_ctx_t *ctx, const struct xvs_port *p,
+					      const struct xvs_frame *f)
+{
+	int ret = xvs_acl_check(ctx, p, f, XVS_ACL_OUT);
+
+	return ret == XVS_CONTINUE ? xvs_qos_out(p, f) : ret;
 }
 
 /* The whole pipeline for a frame that arrived on a port's netdev. */
@@ -141,9 +162,9 @@ static __always_inline int xvs_ingress_pipeline(xvs_ctx_t *ctx)
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
-	/* ACL out (from the VM): after VLAN classification, before learning, so a denied frame
-	 * teaches the FDB nothing. */
-	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_OUT);
+	/* ACL and QoS out (from the VM): after VLAN classification and guards, before learning,
+	 * so a denied frame teaches the FDB nothing. */
+	ret = xvs_ingress_policy(ctx, p, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 
