@@ -385,7 +385,7 @@ done
 # max-rate only (the out bucket of p0 and the in bucket of p1: clock, spin lock), everything of
 # xvs-policy (storm-limit charges floods only, so it adds nothing here).
 log "per-packet cost of xvs_ingress with guards and QoS on both ports"
-xvsc switch add bpol --type private
+xvsc switch add bpol --type private --datapath xdp
 xvsc port add bpol p0 --dev s0
 xvsc port add bpol p1 --dev s1
 tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bpol" --dev s1 --count 10
