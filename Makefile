@@ -4,6 +4,9 @@
 #   make test       set up the machine, build, run unit and integration tests
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
+#   make vmbus-test the ring channel's tests: Criterion suite + fuzz corpora replay (no root)
+#   make vmbus-bench the ring channel's throughput benchmark (docs/BENCHMARKS.md, "Ring channel")
+#   make fuzz-run   run each libFuzzer target for FUZZ_RUNS executions (vmbus/FUZZING.md)
 #   make install    install xvs, its man page, bash completion and systemd unit (DESTDIR,
 #                   PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
@@ -45,7 +48,24 @@ LIB      := $(BUILD)/libxvs.a
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen)
+# The ring channel (vmbus/): a library both sides link, its tests, fuzz targets and benchmark.
+VMBUS_SRCS  := $(wildcard vmbus/*.c)
+VMBUS_OBJS  := $(patsubst vmbus/%.c,$(BUILD)/vmbus/%.o,$(VMBUS_SRCS))
+VMBUS_HDRS  := $(wildcard vmbus/*.h) include/xvs_vmbus.h
+VMBUS_LIB   := $(BUILD)/libxvs-vmbus.a
+VMBUS_TEST_SRCS := $(wildcard tests/vmbus/*.c)
+VMBUS_TEST_BIN  := $(BUILD)/vmbus-tests
+VMBUS_BENCH := $(BUILD)/xvs-vmbus-bench
+# libFuzzer targets: Debian's clang with libclang-rt-14-dev (tools/setup.sh). Always built with
+# ASan + UBSan; the library is compiled into each target with coverage instrumentation.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARN) -Iinclude -Ivmbus -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_RUNS    ?= 10000000
+
+BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen) \
+	$(VMBUS_LIB) $(VMBUS_TEST_BIN) $(VMBUS_BENCH) $(FUZZ_BINS)
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
 # ip and bridge), its manual, its bash completion and the systemd unit that applies the saved
@@ -61,14 +81,15 @@ INSTALL     ?= install
 INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs \
 	       $(DESTDIR)$(UNITDIR)/xvs.service
 
-.PHONY: all clean test unit integration demo bench setup install uninstall
+.PHONY: all clean test unit integration demo bench setup install uninstall vmbus-test vmbus-bench \
+	fuzz-run
 all: $(BINS)
 
 # Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
 # xdp-loader can load, and rebuilding it on every make is wasted time.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-$(BUILD) $(BUILD)/loader:
+$(BUILD) $(BUILD)/loader $(BUILD)/vmbus $(BUILD)/fuzz:
 	mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
@@ -97,6 +118,22 @@ $(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.ske
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(BUILD)/xvs_trafgen.skel.h
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -lcriterion -o $@
 
+$(BUILD)/vmbus/%.o: vmbus/%.c $(VMBUS_HDRS) | $(BUILD)/vmbus
+	$(CC) $(CFLAGS) -Ivmbus -c $< -o $@
+
+$(VMBUS_LIB): $(VMBUS_OBJS)
+	$(AR) rcs $@ $^
+
+$(VMBUS_TEST_BIN): $(VMBUS_TEST_SRCS) $(wildcard tests/vmbus/*.h) $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus -Itests/vmbus $(LDFLAGS) $(VMBUS_TEST_SRCS) $(VMBUS_LIB) -lpthread \
+		-lcriterion -o $@
+
+$(VMBUS_BENCH): tools/vmbus_bench.c $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -lpthread -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(VMBUS_SRCS) $(VMBUS_HDRS) | $(BUILD)/fuzz
+	$(CLANG) $(FUZZ_CFLAGS) $< $(VMBUS_SRCS) -o $@
+
 setup:
 	bash tools/setup.sh
 
@@ -106,9 +143,31 @@ unit: setup all
 integration: setup all
 	bash tests/integration/run.sh
 
+# The Criterion suite, then every fuzz target over its seed corpus (-runs=0: replay only).
+vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
+	$(VMBUS_TEST_BIN) --jobs 1
+	@for t in $(FUZZ_TARGETS); do \
+		echo "replay tests/fuzz/$$t/ with $(BUILD)/fuzz/$$t"; \
+		$(BUILD)/fuzz/$$t -runs=0 tests/fuzz/$$t/ 2>&1 | tail -n 1 || exit 1; \
+	done
+
+vmbus-bench: $(VMBUS_BENCH)
+	$(VMBUS_BENCH) --doc docs/BENCHMARKS.md
+
+# Long fuzzing runs (one target at a time, niced); logs in $(BUILD)/fuzz/<target>.log.
+fuzz-run: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/$$t.corpus; \
+		echo "fuzz $$t: $(FUZZ_RUNS) runs"; \
+		nice -n 19 $(BUILD)/fuzz/$$t -runs=$(FUZZ_RUNS) -print_final_stats=1 \
+			$(BUILD)/fuzz/$$t.corpus tests/fuzz/$$t/ >$(BUILD)/fuzz/$$t.log 2>&1 || \
+			{ tail -n 40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|Done' $(BUILD)/fuzz/$$t.log; \
+	done
+
 test: setup
 	$(MAKE) all
-	$(MAKE) unit integration
+	$(MAKE) unit vmbus-test integration
 
 demo: setup
 	$(MAKE) all

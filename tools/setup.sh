@@ -8,6 +8,8 @@ PACKAGES=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	bpftool libjson-c-dev libcriterion-dev libnl-route-3-dev libpcap-dev libyaml-dev
+	# libFuzzer runtime for the ring-channel fuzz targets (clang -fsanitize=fuzzer)
+	libclang-rt-14-dev
 	# run, inspect, test
 	iproute2 ethtool xdp-tools tcpdump iperf3 python3-scapy iputils-ping procps util-linux
 	# the config test reads a saved file with a second YAML reader
