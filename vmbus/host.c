@@ -380,6 +380,10 @@ int vmbus_host_on_sock(struct vmbus_host_chan *c)
 		err = wire_recv(c->sock, &in, true);
 		if (err == -EAGAIN)
 			break;
+		if (err == -ECONNRESET || err == -EPIPE) {
+			c->state = VMBUS_CHAN_CLOSED;  /* hung up with our messages unread */
+			break;
+		}
 		if (err)
 			return chan_fail(c, err);
 		if (in.len == 0 && !in.nfds && !in.truncated && peer_hung_up(c->sock)) {
