@@ -241,6 +241,7 @@ int vmbus_guest_complete(struct vmbus_guest *g, int timeout_ms, struct vmbus_gue
 
 	if (err)
 		memset(err, 0, sizeof(*err));
+	in.nfds = 0;                   /* nothing to close if no message arrives */
 	ret = expect(g, &in, VMBUS_MSG_INIT, timeout_ms, err);
 	if (ret)
 		goto out;
