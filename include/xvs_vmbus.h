@@ -43,9 +43,10 @@ enum vmbus_feature {
 /* ---- shared memory: rings ----------------------------------------------------------------- */
 
 /*
- * Each ring has a producer line and a consumer line, 128 bytes each so that each line has one
- * writer (the adjacent-line prefetcher pulls pairs of 64-byte lines). Indices are free-running
- * __u32: entry i lives at i & (ring_size - 1); prod - cons is the number of entries ready.
+ * Each ring has a producer line, a consumer line and a wakeup line, 128 bytes each so that each
+ * line has one writer (the adjacent-line prefetcher pulls pairs of 64-byte lines). Indices are
+ * free-running __u32: entry i lives at i & (ring_size - 1); prod - cons is the number of
+ * entries ready.
  */
 #define VMBUS_LINE 128
 
@@ -58,10 +59,20 @@ _Static_assert(sizeof(struct vmbus_ring_prod) == VMBUS_LINE, "vmbus_ring_prod AB
 
 struct vmbus_ring_cons {               /* written only by the ring's consumer */
 	__u32 cons;                    /* next entry the consumer will read */
-	__u32 flags;                   /* enum vmbus_ring_flags */
+	__u32 reserved;                /* 0; never read by the host */
 	__u8  pad[VMBUS_LINE - 8];
 };
 _Static_assert(sizeof(struct vmbus_ring_cons) == VMBUS_LINE, "vmbus_ring_cons ABI");
+
+/* Also written only by the consumer, but rarely (when it arms or disarms), while the producer
+ * reads it after every batch: on its own line it stays in the producer's cache instead of
+ * missing on a line the consumer dirties every batch. */
+struct vmbus_ring_wakeup {
+	__u32 flags;                   /* enum vmbus_ring_flags */
+	__u32 reserved;
+	__u8  pad[VMBUS_LINE - 8];
+};
+_Static_assert(sizeof(struct vmbus_ring_wakeup) == VMBUS_LINE, "vmbus_ring_wakeup ABI");
 
 enum vmbus_ring_flags {
 	/* The consumer is about to sleep (or sleeps) on its doorbell: a producer that publishes

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "check.h"
 #include "ring.h"
 #include "region.h"
 #include "wire.h"
@@ -413,10 +414,14 @@ static int reap_completions(struct vmbus_guest *g, struct guest_queue *gq)
 	gq->tx_out -= n;
 	gq->comp_cons = p;
 	ring_store_release(&gq->m.comp.c->cons, p);
-	/* A host that stopped taking TX for want of completion room sleeps until we make room:
-	 * ring if it asked and TX entries are still waiting (PROTOCOL.md "Signalling"). */
+	/* A host that stopped taking TX for want of completion room (fewer than max_chain
+	 * entries free, so more than ring_size - max_chain were waiting here) may sleep until we
+	 * make room: ring if it asked and TX entries are still waiting (PROTOCOL.md
+	 * "Signalling"). Otherwise skip the fence: this runs on every send. */
+	if (n <= g->lim.ring_size - g->lim.max_chain)
+		return 0;
 	ring_fence();
-	if ((ring_load_once(&gq->m.tx.c->flags) & VMBUS_RING_NEED_WAKEUP) &&
+	if ((ring_load_once(&gq->m.tx.w->flags) & VMBUS_RING_NEED_WAKEUP) &&
 	    ring_load_acquire(&gq->m.tx.c->cons) != gq->tx_prod)
 		ring_host(g, gq);
 	return 0;
@@ -424,7 +429,7 @@ static int reap_completions(struct vmbus_guest *g, struct guest_queue *gq)
 
 static bool frame_fits(const struct vmbus_guest *g, const struct vmbus_frame *f)
 {
-	return f->data && !vmbus_check_frame(&g->cx, &f->off, f->len);
+	return f->data && !check_frame(&g->cx, &f->off, f->len);
 }
 
 int vmbus_guest_send(struct vmbus_guest *g, unsigned q, const struct vmbus_frame *frames,
@@ -476,7 +481,7 @@ int vmbus_guest_send(struct vmbus_guest *g, unsigned q, const struct vmbus_frame
 		return 0;
 	ring_store_release(&gq->m.tx.p->prod, gq->tx_prod);
 	ring_fence();
-	if (ring_load_once(&gq->m.tx.c->flags) & VMBUS_RING_NEED_WAKEUP)
+	if (ring_load_once(&gq->m.tx.w->flags) & VMBUS_RING_NEED_WAKEUP)
 		ring_host(g, gq);
 	g->stats.tx_frames += i;
 	g->stats.tx_bytes += bytes;
@@ -506,7 +511,7 @@ static int read_rx_chain(struct vmbus_guest *g, struct guest_queue *gq, __u32 at
 		if (k == avail)
 			return -EPROTO;
 		desc_read_once(ring_desc(&gq->m.rx, at + k), &d);
-		if (vmbus_check_desc(&g->cx, &d, k) || len + d.len > g->lim.max_frame)
+		if (check_desc(&g->cx, &d, k) || len + d.len > g->lim.max_frame)
 			return -EPROTO;
 		memcpy((__u8 *)f->data + len, gq->m.slots + (size_t)d.slot * gq->m.slot_size + d.offset,
 		       d.len);
@@ -516,7 +521,7 @@ static int read_rx_chain(struct vmbus_guest *g, struct guest_queue *gq, __u32 at
 			first = d;
 	} while (d.flags & VMBUS_DESC_NEXT);
 	offload_from_desc(&f->off, &first);
-	if (vmbus_check_frame(&g->cx, &f->off, len))
+	if (check_frame(&g->cx, &f->off, len))
 		return -EPROTO;
 	f->len = len;
 	return (int)k;
@@ -558,7 +563,7 @@ int vmbus_guest_recv(struct vmbus_guest *g, unsigned q, struct vmbus_frame *fram
 	ring_store_release(&gq->m.rx.c->cons, gq->rx_cons);
 	ring_store_release(&gq->m.fill.p->prod, gq->fill_prod);
 	ring_fence();
-	if (ring_load_once(&gq->m.fill.c->flags) & VMBUS_RING_NEED_WAKEUP)
+	if (ring_load_once(&gq->m.fill.w->flags) & VMBUS_RING_NEED_WAKEUP)
 		ring_host(g, gq);
 	g->stats.rx_frames += nf;
 	g->stats.rx_bytes += bytes;
@@ -571,8 +576,8 @@ static void set_need_wakeup(struct guest_queue *gq, bool on)
 {
 	__u32 f = on ? VMBUS_RING_NEED_WAKEUP : 0;
 
-	ring_store_once(&gq->m.rx.c->flags, f);
-	ring_store_once(&gq->m.comp.c->flags, f);
+	ring_store_once(&gq->m.rx.w->flags, f);
+	ring_store_once(&gq->m.comp.w->flags, f);
 }
 
 bool vmbus_guest_arm(struct vmbus_guest *g, unsigned q)

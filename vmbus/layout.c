@@ -6,7 +6,8 @@
  *
  *   0                    struct vmbus_region_hdr, then padding to a page
  *   per queue pair q:    TX ring, completion ring, RX ring, fill ring; each is a producer line,
- *                        a consumer line and its entries, 128-byte aligned; padded to a page;
+ *                        a consumer line, a wakeup line and its entries, 128-byte aligned;
+ *                        padded to a page;
  *                        then slots * slot_size bytes of slots, page-aligned
  */
 #include "vmbus.h"
@@ -80,7 +81,7 @@ enum vmbus_violation vmbus_limits_clamp(const struct vmbus_limits *want,
 
 static __u64 ring_bytes(__u32 ring_size, __u32 entry)
 {
-	return 2 * VMBUS_LINE + align_up((__u64)ring_size * entry, VMBUS_LINE);
+	return 3 * VMBUS_LINE + align_up((__u64)ring_size * entry, VMBUS_LINE);
 }
 
 static __u64 rings_bytes(const struct vmbus_limits *l)
@@ -103,7 +104,8 @@ static __u8 *map_ring(struct vmbus_ring *r, __u8 *at, __u32 ring_size, __u32 ent
 {
 	r->p = (struct vmbus_ring_prod *)at;
 	r->c = (struct vmbus_ring_cons *)(at + VMBUS_LINE);
-	r->entries = at + 2 * VMBUS_LINE;
+	r->w = (struct vmbus_ring_wakeup *)(at + 2 * VMBUS_LINE);
+	r->entries = at + 3 * VMBUS_LINE;
 	r->size = ring_size;
 	return at + ring_bytes(ring_size, entry);
 }

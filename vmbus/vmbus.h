@@ -55,6 +55,7 @@ struct vmbus_frame {
 struct vmbus_ring {
 	struct vmbus_ring_prod *p;
 	struct vmbus_ring_cons *c;
+	struct vmbus_ring_wakeup *w;
 	void *entries;                 /* struct vmbus_desc[] or vmbus_slot_entry[] */
 	__u32 size;
 };

@@ -73,8 +73,8 @@ static void step(struct input *in, struct vmbus_host_chan *h, struct vmbus_guest
 			m->rx.c->cons += (uint32_t)(int32_t)(int8_t)(v >> 1);
 		break;
 	case 5:                             /* need-wakeup and other flag bits */
-		m->rx.c->flags = in_u32(in);
-		m->comp.c->flags = in_u32(in);
+		m->rx.w->flags = in_u32(in);
+		m->comp.w->flags = in_u32(in);
 		break;
 	case 6:                             /* slot bytes */
 		memset(m->slots + (size_t)(in_u8(in) % m->nslots) * m->slot_size, in_u8(in),
