@@ -148,7 +148,9 @@ vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
 	$(VMBUS_TEST_BIN) --jobs 1
 	@for t in $(FUZZ_TARGETS); do \
 		echo "replay tests/fuzz/$$t/ with $(BUILD)/fuzz/$$t"; \
-		$(BUILD)/fuzz/$$t -runs=0 tests/fuzz/$$t/ 2>&1 | tail -n 1 || exit 1; \
+		$(BUILD)/fuzz/$$t -runs=0 tests/fuzz/$$t/ >$(BUILD)/fuzz/$$t.replay.log 2>&1 || \
+			{ cat $(BUILD)/fuzz/$$t.replay.log; exit 1; }; \
+		tail -n 1 $(BUILD)/fuzz/$$t.replay.log; \
 	done
 
 vmbus-bench: $(VMBUS_BENCH)
