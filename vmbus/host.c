@@ -45,7 +45,7 @@ struct host_queue {
 	__u16 *batch;                  /* slots of the TX batch being read, in ring order */
 	int bell_in;                   /* eventfd, guest -> host */
 	int bell_out;                  /* pipe write end, host -> guest */
-	int bell_out_peer;             /* pipe read end, until handed to the guest */
+	int bell_out_peer;             /* pipe read end: the guest's copy is what it waits on */
 	bool work_seen;                /* a producer index advanced since the last kick */
 	__u32 spurious;                /* doorbells in a row that brought no work */
 };
@@ -176,9 +176,9 @@ static int chan_break(struct vmbus_host_chan *c, enum vmbus_violation v)
 {
 	struct vmbus_msg_error e = { .violation = v };
 
-	c->stats.violations[v]++;
 	if (c->state == VMBUS_CHAN_BROKEN)
-		return -EPIPE;
+		return -EPIPE;         /* nothing is read after the first: it stays the only one */
+	c->stats.violations[v]++;
 	c->broken_by = v;
 	c->state = VMBUS_CHAN_BROKEN;
 	wire_send(c->sock, &e, VMBUS_MSG_ERROR, sizeof(e), NULL, 0, true);
@@ -278,14 +278,10 @@ static int send_init_and_region(struct vmbus_host_chan *c)
 	err = wire_send(c->sock, &init, VMBUS_MSG_INIT, sizeof(init), NULL, 0, true);
 	if (!err)
 		err = wire_send(c->sock, &reg, VMBUS_MSG_REGION, sizeof(reg), fds, reg.nfds, true);
-	if (err)
-		return err;
-	/* The guest has its copies; the host keeps only the write end of the pipe. */
-	for (unsigned i = 0; i < c->nq; i++) {
-		close(c->q[i].bell_out_peer);
-		c->q[i].bell_out_peer = -1;
-	}
-	return 0;
+	/* The host keeps its copy of each pipe's read end (and never reads it): with a reader
+	 * always there, a guest that closes its end cannot turn the host's doorbell write into
+	 * EPIPE and SIGPIPE. */
+	return err;
 }
 
 static int on_hello(struct vmbus_host_chan *c, const struct vmbus_msg_hello *h)

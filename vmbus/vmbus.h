@@ -132,7 +132,8 @@ struct vmbus_chan_stats {
 
 struct vmbus_host_chan;
 
-/* Takes ownership of sock (an accepted AF_UNIX SOCK_SEQPACKET socket; made non-blocking).
+/* Takes ownership of sock (an accepted AF_UNIX SOCK_SEQPACKET socket; every call on it uses
+ * MSG_DONTWAIT, whatever its flags).
  * -EINVAL for another socket type or an invalid cfg; -ENOMEM. */
 int vmbus_host_chan_new(int sock, const struct vmbus_host_config *cfg,
 			struct vmbus_host_chan **out);

@@ -279,6 +279,25 @@ Test(channel, host_never_blocks_on_a_doorbell_the_guest_made_blocking, .timeout 
 	vmbus_host_chan_free(h);
 }
 
+Test(channel, host_survives_a_guest_that_closed_its_doorbell)
+{
+	static __u8 a[64];
+	struct vmbus_frame f = txf(a, sizeof(a), 7);
+	struct vmbus_host_chan *h;
+	struct vmbus_guest *g;
+
+	th_pair(NULL, NULL, &h, &g);
+	/* Armed, then the guest closes the read end it would be woken on: the host's doorbell
+	 * write must neither raise SIGPIPE (this test would crash) nor fail the channel. */
+	cr_assert(vmbus_guest_arm(g, 0));
+	close(vmbus_guest_doorbell_fd(g, 0));
+	cr_assert_eq(vmbus_host_give_rx(h, 0, &f, 1), 1);
+	cr_assert_eq(vmbus_host_stats(h)->doorbells_out, 1);
+	th_assert_no_violations(h);
+	vmbus_guest_free(g);
+	vmbus_host_chan_free(h);
+}
+
 Test(channel, caller_mistakes_are_einval_and_change_nothing)
 {
 	static __u8 a[VMBUS_FRAME_MAX + 1];
