@@ -12,7 +12,7 @@
  * result also says that nothing was lost or reordered.
  *
  *   xvs-vmbus-bench [--secs S] [--rounds N] [--batch B] [--sizes 64,1500] [--spin POLLS]
- *                   [--doc FILE]
+ *                   [--ring ENTRIES] [--doc FILE]
  */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +36,7 @@
 /* Empty polls before a side arms need-wakeup and sleeps, as a poll loop does (NAPI-style busy
  * polling): sleeping on every empty poll would measure wake-up latency, not the ring. */
 static unsigned spin = 256;
+static unsigned ring_size = 256;       /* entries per ring; slots = 4 x ring_size */
 
 enum contender { C_G2H, C_H2G, C_SOCK, C_MEMCPY, C_N };
 
@@ -271,6 +272,10 @@ static void ring_open(struct run *r)
 
 	vmbus_host_config_default(&cfg);
 	vmbus_guest_params_default(&p);
+	cfg.limits.ring_size = VMBUS_RING_MAX;
+	cfg.limits.slots = VMBUS_SLOTS_MAX;
+	p.limits.ring_size = ring_size;
+	p.limits.slots = 4 * ring_size;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		die("socketpair", errno);
 	ret = vmbus_host_chan_new(sv[0], &cfg, &r->h);
@@ -507,10 +512,10 @@ static void report(FILE *out, const struct results *res)
 	uname(&u);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&t));
 	fprintf(out, "Run: %s, kernel %s, %ld CPUs; batch %u, %d rounds of %.1f s per contender, "
-		"%u empty polls before sleeping; contenders in turn: ring guest->host, ring host->guest, "
+		"rings of %u; %u empty polls before sleeping; contenders in turn: ring guest->host, ring host->guest, "
 		"socketpair, memcpy.\n\n",
 		when, u.release, sysconf(_SC_NPROCESSORS_ONLN), res->batch, res->rounds, res->secs,
-		spin);
+		ring_size, spin);
 	fprintf(out, "| frame | contender | Mpps, median | min–max | doorbells per 1000 frames |\n");
 	fprintf(out, "| ---: | --- | ---: | ---: | ---: |\n");
 	for (int s = 0; s < res->nsizes; s++)
@@ -589,13 +594,13 @@ static void write_doc(const char *path, const struct results *res)
 static void usage(void)
 {
 	fprintf(stderr, "usage: xvs-vmbus-bench [--secs S] [--rounds N] [--batch B] "
-			"[--sizes 64,1500] [--spin POLLS] [--doc FILE]\n");
+			"[--sizes 64,1500] [--spin POLLS] [--ring ENTRIES] [--doc FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static struct results res = { .sizes = { 64, 1500 }, .nsizes = 2, .rounds = 5,
+	static struct results res = { .sizes = { 64, 1500 }, .nsizes = 2, .rounds = 7,
 				      .batch = 32, .secs = 1.0 };
 	const char *doc = NULL;
 	struct run r;
@@ -611,6 +616,8 @@ int main(int argc, char **argv)
 			res.rounds = atoi(v);
 		else if (!strcmp(argv[i], "--batch"))
 			res.batch = (unsigned)atoi(v);
+		else if (!strcmp(argv[i], "--ring"))
+			ring_size = (unsigned)atoi(v);
 		else if (!strcmp(argv[i], "--spin"))
 			spin = (unsigned)atoi(v);
 		else if (!strcmp(argv[i], "--doc"))
@@ -628,7 +635,8 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (res.secs <= 0 || res.rounds < 1 || res.rounds > MAX_ROUNDS || res.batch < 1 ||
-	    res.batch > MAX_BATCH || res.nsizes < 1)
+	    res.batch > MAX_BATCH || res.nsizes < 1 || ring_size < VMBUS_RING_MIN ||
+	    ring_size > VMBUS_RING_MAX || (ring_size & (ring_size - 1)))
 		usage();
 	for (int s = 0; s < res.nsizes; s++)
 		if (res.sizes[s] < 22 || res.sizes[s] > VMBUS_FRAME_MAX) {
