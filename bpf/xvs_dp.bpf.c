@@ -3,12 +3,13 @@
  * The xvs dataplane, XDP flavour: one loaded instance per switch.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     learn -> lookup; known unicast gets its egress work inline and leaves
- *                     through xvs_tx marked done; everything else is broadcast through
- *                     xvs_tx in canonical form (lib/output.h).
+ *                     ACL out -> learn -> lookup; known unicast gets its egress work (ACL
+ *                     in, tagging) inline and leaves through xvs_tx done; everything else
+ *                     is broadcast through xvs_tx in canonical form (lib/output.h).
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
- *                     for a canonical frame (a flood copy), the port's membership check and
- *                     tagging (lib/output.h); mirror copies (lib/mirror.h).
+ *                     for a canonical frame (a flood copy), the port's membership check,
+ *                     ACL in (lib/acl.h) and tagging (lib/output.h); mirror copies
+ *                     (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
  *                     and ages the FDB, so the switch needs no userspace process.
  *
@@ -25,6 +26,7 @@
 #include "lib/output.h"
 #include "lib/capture.h"
 #include "lib/mirror.h"
+#include "lib/acl.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -80,6 +82,11 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);
 	if (xvs_port_mirrored(in) || xvs_port_mirrored(out))
 		return xvs_send_mirrored(ctx, out, f, st);
+	/* ACL in: here for known unicast, finished at ingress; in xvs_egress for canonical frames
+	 * (floods, mirrored unicast). A drop counts on the port whose ACL it is. */
+	ret = xvs_acl_check(ctx, out, f, XVS_ACL_IN);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(out->id), ret);
 	ret = xvs_vlan_egress(ctx, out, f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_mtu_check(ctx, out_ifindex, f);
@@ -138,6 +145,9 @@ int xvs_ingress(struct xdp_md *ctx)
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
+	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_OUT);
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
 
 	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
 
@@ -180,7 +190,9 @@ int xvs_egress(struct xdp_md *ctx)
 	if (!mine)
 		return state == XVS_TX_MIRROR && p->mirror == XVS_MIRROR_DESTINATION ?
 			       xvs_mirror_copy(ctx, p, &f) : XDP_DROP;
-	ret = xvs_vlan_egress(ctx, p, &f);
+	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_IN);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_vlan_egress(ctx, p, &f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_mtu_check(ctx, ifindex, &f);
 	if (ret != XVS_CONTINUE)
@@ -237,6 +249,7 @@ static int xvs_timer_fired(void *map __attribute__((unused)), __u32 *key __attri
 	if (cfg && cfg->aging_sec)
 		s.aging = cfg->aging_sec;
 	bpf_for_each_map_elem(&xvs_fdb, xvs_age_one, &s, 0);
+	xvs_flow_sweep(s.now);
 	c = bpf_map_lookup_elem(&xvs_clock, &zero);
 	if (c) {
 		c->sweeps++;

@@ -71,7 +71,21 @@ _xvs()
 		done < <(_xvs_netdevs)
 		return 0
 		;;
-	--fdb-size | --aging | --mac | --vlan | --queues)
+	--fdb-size | --aging | --mac | --vlan | --queues | --flow-table-size | --weight | \
+		--remote-mac | --local-mac | --remote-ip | --local-ip | --remote-port | --local-port | \
+		--idle-timeout)
+		return 0
+		;;
+	--dir)
+		mapfile -t COMPREPLY < <(compgen -W "in out both" -- "$cur")
+		return 0
+		;;
+	--action)
+		mapfile -t COMPREPLY < <(compgen -W "allow deny meter" -- "$cur")
+		return 0
+		;;
+	--proto)
+		mapfile -t COMPREPLY < <(compgen -W "tcp udp icmp" -- "$cur")
 		return 0
 		;;
 	--write)
@@ -86,7 +100,8 @@ _xvs()
 		case $w in
 		-j | --json) json=1 ;;
 		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues | \
-			--write)
+			--write | --flow-table-size | --dir | --action | --weight | --proto | --remote-mac | \
+			--local-mac | --remote-ip | --local-ip | --remote-port | --local-port | --idle-timeout)
 			i=$((i + 1)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
@@ -100,7 +115,7 @@ _xvs()
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "-j --json -h --help" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture apply save help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "switch port fdb stats capture acl apply save help" -- "$cur")
 		fi
 		return 0
 	fi
@@ -110,10 +125,10 @@ _xvs()
 	switch)
 		case $npos/$sub in
 		1/*) words="add del show set" ;;
-		2/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging" ;;
+		2/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/set) words="aging" ;;
-		*/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging" ;;
+		*/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		esac
 		;;
 	port)
@@ -163,6 +178,15 @@ _xvs()
 	save)
 		((npos == 1)) && words=$(_xvs_names "$xvs" switch show)
 		opts="--write"
+		;;
+	acl)
+		case $npos/$sub in
+		1/*) words="add show del" ;;
+		2/add | 2/show | 2/del) words=$(_xvs_names "$xvs" switch show) ;;
+		3/add | 3/show | 3/del) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
+		esac
+		[[ $sub == add ]] && ((npos >= 4)) &&
+			opts="--dir --action --remote-mac --local-mac --remote-ip --local-ip --extended --weight --proto --remote-port --local-port --stateful --idle-timeout"
 		;;
 	capture)
 		case $npos in

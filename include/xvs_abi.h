@@ -43,7 +43,15 @@ enum xvs_port_flags {
 	XVS_PORT_CAPTURE     = 1 << 5, /* copy what the port sends and receives to xvs_capture */
 	XVS_PORT_MIRRORED    = 1 << 6, /* a mirror source while the switch has a destination:
 					* set by userspace (loader/mirror.c), read by the fast path */
+	/* ACL presence (derived by loader/acl.c from the port's rules), so a port without a kind
+	 * of rule pays one flag test for it. */
+	XVS_PORT_ACL_MAC     = 1 << 12,/* has port ACL MAC rules (allow/deny) */
+	XVS_PORT_ACL_IP      = 1 << 13,/* has port ACL IP prefix rules (allow/deny) */
+	XVS_PORT_ACL_METER   = 1 << 14,/* has port ACL meter rules */
+	XVS_PORT_XACL        = 1 << 15,/* has extended ACL rules */
+	XVS_PORT_STATEFUL    = 1 << 16,/* has stateful extended rules (and so maybe flows) */
 };
+#define XVS_PORT_ACL_ANY (XVS_PORT_ACL_MAC | XVS_PORT_ACL_IP | XVS_PORT_ACL_METER | XVS_PORT_XACL)
 
 /* Port mirroring role (struct xvs_port.mirror). */
 enum xvs_mirror_mode {
@@ -202,5 +210,209 @@ struct xvs_clock_state {
 	__u64 pad0;
 };
 _Static_assert(sizeof(struct xvs_clock_state) == 32, "struct xvs_clock_state ABI");
+
+/* ---- ACLs (bpf/lib/acl.h, bpf/lib/flow.h, loader/acl.c) ----
+ *
+ * Directions are the VM's: `in` = to the VM = switch egress on the port, `out` = from the VM =
+ * switch ingress. For `out`, local = the frame's source and remote = its destination; for `in`
+ * the other way round.
+ */
+#define XVS_ACL_MAX_RULES        65536  /* rules per switch, port and extended ACLs together */
+#define XVS_ACL_MAX_LPM          (2 * XVS_ACL_MAX_RULES) /* a `both` rule is two entries */
+#define XVS_XACL_MAX_ENTRIES     262144 /* extended match entries (a port range may expand) */
+#define XVS_XACL_MAX_SHAPES      16     /* distinct match shapes per port and direction */
+#define XVS_XACL_WEIGHT_MAX      65535
+#define XVS_FLOW_DEFAULT_MAX     65536  /* stateful flows per switch (--flow-table-size) */
+#define XVS_FLOW_IDLE_DEFAULT    60     /* seconds a stateful flow lives without traffic */
+#define XVS_FLOW_IDLE_MAX        86400
+
+enum xvs_acl_dir {                      /* index of a direction */
+	XVS_ACL_IN  = 0,
+	XVS_ACL_OUT = 1,
+};
+#define XVS_ACL_DIR_BIT(d) (1u << (d))  /* rule direction mask: in = 1, out = 2, both = 3 */
+
+enum xvs_acl_action {
+	XVS_ACL_ALLOW = 0,
+	XVS_ACL_DENY  = 1,
+	XVS_ACL_METER = 2,                  /* port ACLs only: count, do not decide */
+};
+
+enum xvs_acl_kind {
+	XVS_ACL_KIND_PORT     = 0,
+	XVS_ACL_KIND_EXTENDED = 1,
+};
+
+/* Port ACL match (xvs_acl_rule.match for kind port). */
+enum xvs_acl_match {
+	XVS_ACL_REMOTE_MAC = 0,
+	XVS_ACL_LOCAL_MAC  = 1,
+	XVS_ACL_REMOTE_IP  = 2,
+	XVS_ACL_LOCAL_IP   = 3,
+};
+
+/* Scope byte of the port ACL keys: which address, which family, which table. */
+enum xvs_acl_scope {
+	XVS_ACL_SCOPE_REMOTE = 1 << 0,      /* remote address (else local) */
+	XVS_ACL_SCOPE_V6     = 1 << 1,      /* IPv6 (LPM keys only) */
+	XVS_ACL_SCOPE_METER  = 1 << 2,      /* the meter table (else allow/deny) */
+};
+
+enum xvs_acl_rule_flags {
+	XVS_ACL_STATEFUL  = 1 << 0,         /* extended allow: admit the flow's return traffic */
+	XVS_ACL_PROTO_SET = 1 << 1,         /* extended: protocol given (else any) */
+	XVS_ACL_ICMP_ANY  = 1 << 2,         /* extended: "icmp" = ICMPv4 or ICMPv6 */
+};
+
+/* One rule as the administrator wrote it. Map xvs_acl_rules: HASH, key = rule id (__u32).
+ * Written and read by userspace only; the dataplane reads the entries derived from it. */
+struct xvs_acl_rule {
+	__u32 id;                        /* unique per switch, never reused */
+	__u32 slot;                      /* index of its hit counter in xvs_acl_hits */
+	__u16 port_id;
+	__u8  kind;                      /* enum xvs_acl_kind */
+	__u8  dirs;                      /* XVS_ACL_DIR_BIT mask */
+	__u8  action;                    /* enum xvs_acl_action */
+	__u8  match;                     /* port ACL: enum xvs_acl_match */
+	__u8  family;                    /* 0 (a MAC, or extended without addresses), 4 or 6 */
+	__u8  proto;                     /* extended: IP protocol if XVS_ACL_PROTO_SET */
+	__u8  flags;                     /* enum xvs_acl_rule_flags */
+	__u8  local_plen;                /* port ACL IP rules use the plen of their one address */
+	__u8  remote_plen;
+	__u8  pad0;
+	__u16 weight;                    /* extended: 1..65535, highest first */
+	__u16 pad1;
+	__u16 local_port_lo, local_port_hi;   /* extended, inclusive; 0-65535 = any */
+	__u16 remote_port_lo, remote_port_hi;
+	__u32 idle_timeout;              /* stateful: seconds */
+	__u8  mac[6];                    /* port ACL MAC rules */
+	__u16 pad2;
+	__u8  local_ip[16];              /* network byte order, IPv4 in the first 4 bytes */
+	__u8  remote_ip[16];
+};
+_Static_assert(sizeof(struct xvs_acl_rule) == 76, "struct xvs_acl_rule ABI");
+
+/* Hit counter of a rule. Map xvs_acl_hits: PERCPU_ARRAY indexed by xvs_acl_rule.slot. */
+struct xvs_acl_hits {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct xvs_acl_hits) == 16, "struct xvs_acl_hits ABI");
+
+/* What a port ACL entry decides. Value of xvs_acl_mac and xvs_acl_lpm. */
+struct xvs_acl_val {
+	__u32 rule_id;
+	__u32 slot;
+	__u8  action;                    /* enum xvs_acl_action */
+	__u8  plen;                      /* prefix length of the address (128 for a MAC) */
+	__u16 pad0;
+};
+_Static_assert(sizeof(struct xvs_acl_val) == 12, "struct xvs_acl_val ABI");
+
+/* Port ACL MAC rules. Map xvs_acl_mac: HASH. */
+struct xvs_acl_mac_key {
+	__u16 port_id;
+	__u8  dir;                       /* enum xvs_acl_dir */
+	__u8  scope;                     /* XVS_ACL_SCOPE_REMOTE, _METER */
+	__u8  mac[6];
+	__u16 pad0;
+};
+_Static_assert(sizeof(struct xvs_acl_mac_key) == 12, "struct xvs_acl_mac_key ABI");
+
+/* Port ACL IP prefix rules. Map xvs_acl_lpm: LPM_TRIE. prefixlen counts the bits after it:
+ * 32 for port, direction and scope (always whole), then the address prefix. */
+struct xvs_acl_lpm_key {
+	__u32 prefixlen;
+	__u16 port_id;
+	__u8  dir;
+	__u8  scope;                     /* enum xvs_acl_scope */
+	__u8  addr[16];
+};
+_Static_assert(sizeof(struct xvs_acl_lpm_key) == 24, "struct xvs_acl_lpm_key ABI");
+#define XVS_ACL_LPM_HDR_BITS 32
+
+/* Extended ACLs: tuple-space search. A shape says which bits of a packet's fields a rule looks
+ * at; every rule is stored under its shape (port ranges expand into prefix blocks, one shape
+ * per block length), one hash lookup per shape finds the best rule of that shape. */
+struct xvs_xacl_shape {
+	__u8  family;                    /* 0 (any IP), 4 or 6 */
+	__u8  proto_set;                 /* 1: protocol must match */
+	__u8  local_plen, remote_plen;
+	__u8  local_port_bits;           /* leading bits of the port that must match, 0..16 */
+	__u8  remote_port_bits;
+	__u16 pad0;
+};
+_Static_assert(sizeof(struct xvs_xacl_shape) == 8, "struct xvs_xacl_shape ABI");
+
+/* Map xvs_xacl: HASH. Fields are the packet's fields masked by the shape. */
+struct xvs_xacl_key {
+	__u16 port_id;
+	__u8  dir;
+	__u8  proto;
+	struct xvs_xacl_shape shape;
+	__u8  local_ip[16];
+	__u8  remote_ip[16];
+	__u16 local_port;                /* host byte order */
+	__u16 remote_port;
+};
+_Static_assert(sizeof(struct xvs_xacl_key) == 48, "struct xvs_xacl_key ABI");
+
+/* The highest-weight rule among those stored under one key. */
+struct xvs_xacl_val {
+	__u32 rule_id;
+	__u32 slot;
+	__u16 weight;
+	__u8  action;                    /* allow or deny */
+	__u8  flags;                     /* XVS_ACL_STATEFUL */
+	__u32 idle_timeout;
+};
+_Static_assert(sizeof(struct xvs_xacl_val) == 16, "struct xvs_xacl_val ABI");
+
+struct xvs_xacl_shape_slot {
+	struct xvs_xacl_shape shape;
+	__u16 max_weight;                /* no rule of this shape weighs more: search may stop */
+	__u16 pad0;
+	__u32 pad1;
+};
+_Static_assert(sizeof(struct xvs_xacl_shape_slot) == 16, "struct xvs_xacl_shape_slot ABI");
+
+/* Map xvs_xacl_shapes: HASH (no prealloc: replaced whole), key = port_id * 2 + dir. The
+ * shapes in use, by max_weight descending. */
+struct xvs_xacl_shapes {
+	__u32 count;
+	__u32 pad0;
+	struct xvs_xacl_shape_slot s[XVS_XACL_MAX_SHAPES];
+};
+_Static_assert(sizeof(struct xvs_xacl_shapes) == 264, "struct xvs_xacl_shapes ABI");
+
+/* Stateful flows. Map xvs_flows: HASH (not LRU), sized by --flow-table-size. The key is the
+ * same in both directions (local/remote from the VM's view). ICMP echo flows carry the echo
+ * identifier as both ports, other ICMP flows 0. */
+struct xvs_flow_key {
+	__u16 port_id;
+	__u8  family;                    /* 4 or 6 */
+	__u8  proto;
+	__u16 local_port, remote_port;   /* host byte order */
+	__u8  local_ip[16];
+	__u8  remote_ip[16];
+};
+_Static_assert(sizeof(struct xvs_flow_key) == 40, "struct xvs_flow_key ABI");
+
+struct xvs_flow {
+	__u64 last_seen;                 /* dataplane clock, seconds */
+	__u32 rule_id;                   /* the stateful rule that admitted it */
+	__u32 slot;                      /* its hit counter */
+	__u32 idle_timeout;              /* seconds */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct xvs_flow) == 24, "struct xvs_flow ABI");
+
+/* Switch-wide ACL state. Map xvs_acl_state: ARRAY, key 0. */
+struct xvs_acl_state {
+	__u32 next_id;                   /* the id the next rule gets (ids start at 1) */
+	__u32 pad0;
+	__u64 flows_expired;             /* flows removed for idleness (housekeeping) */
+};
+_Static_assert(sizeof(struct xvs_acl_state) == 16, "struct xvs_acl_state ABI");
 
 #endif /* XVS_ABI_H */

@@ -45,6 +45,7 @@ struct xvs_switch_opts {
 	bool no_management_os;       /* external only */
 	__u32 fdb_max;               /* 0: XVS_FDB_DEFAULT_MAX */
 	__u32 aging_sec;             /* 0: XVS_AGING_DEFAULT_SEC */
+	__u32 flow_max;              /* stateful ACL flows; 0: XVS_FLOW_DEFAULT_MAX */
 };
 
 struct xvs_switch {
@@ -187,6 +188,36 @@ typedef void (*xvs_plan_report_fn)(void *ctx, const char *text, enum xvs_report 
  * xvs_errmsg() naming the step and whether the undo was complete. Hold xvs_lock(). */
 int xvs_plan_execute(const struct xvs_plan *plan, xvs_plan_report_fn report, void *ctx);
 void xvs_plan_free(struct xvs_plan *plan);
+
+/* ACLs (loader/acl.c). A rule is a struct xvs_acl_rule filled by the caller (kind, dirs,
+ * action, match, family, addresses and prefix lengths, protocol, port ranges (0-65535 = any),
+ * weight, flags, idle_timeout); libxvs fills id, slot and port_id. add_many adds all rules to
+ * one port or none; ids are unique per switch and never reused. */
+int xvs_acl_add(struct xvs_switch *sw, const char *port, struct xvs_acl_rule *rule);
+int xvs_acl_add_many(struct xvs_switch *sw, const char *port, struct xvs_acl_rule *rules, int n);
+int xvs_acl_del(struct xvs_switch *sw, const char *port, __u32 id);
+struct xvs_acl_row {
+	struct xvs_acl_rule rule;
+	struct xvs_acl_hits hits;        /* summed over CPUs */
+	char port[XVS_NAME_LEN];
+};
+/* The rules of one port (or all, port NULL), by port id and rule id; *rows is malloc'd. */
+int xvs_acl_list(struct xvs_switch *sw, const char *port, struct xvs_acl_row **rows, int *count);
+/* Rules, entries and flows of a port that is being deleted. */
+int xvs_acl_forget_port(struct xvs_switch *sw, __u16 port_id);
+/* Stateful flows of a port (0: all), the table's size and how many expired so far. */
+int xvs_acl_flows(struct xvs_switch *sw, __u16 port_id, __u32 *flows, __u32 *table_size,
+		  __u64 *expired);
+int xvs_acl_parse_prefix(const char *s, __u8 addr[16], __u8 *plen, __u8 *family);
+int xvs_acl_parse_port_range(const char *s, __u16 *lo, __u16 *hi);
+/* tcp, udp, icmp (ICMPv4 or ICMPv6) or 0-255; sets XVS_ACL_PROTO_SET (and _ICMP_ANY). */
+int xvs_acl_parse_proto(const char *s, __u8 *proto, __u8 *flags);
+int xvs_acl_parse_dir(const char *s, __u8 *dirs);
+int xvs_acl_parse_action(const char *s, __u8 *action);
+const char *xvs_acl_action_name(__u8 action);
+const char *xvs_acl_dir_name(__u8 dirs);
+/* "remote-ip 10.0.0.0/8", "proto tcp remote-ip ... remote-port 80 stateful idle-timeout 60s" */
+void xvs_acl_format_match(const struct xvs_acl_rule *r, char *buf, size_t len);
 
 /* Counters, summed over CPUs. */
 int xvs_stats_read(struct xvs_switch *sw, __u16 port_id, struct xvs_port_stats *out);

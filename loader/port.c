@@ -240,6 +240,7 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
 	xvs_fdb_forget_port(sw, p.ifindex);
+	xvs_acl_forget_port(sw, p.id);
 	/* State derived from all ports: the port is gone, derive it again. */
 	err = 0;
 	if (xvs_vlan_mode_is_private(p.mode))

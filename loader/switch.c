@@ -149,6 +149,8 @@ static int load_instance(const struct xvs_switch_opts *o, const char *dir)
 	if (!skel)
 		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
 	bpf_map__set_max_entries(skel->maps.xvs_fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
+	bpf_map__set_max_entries(skel->maps.xvs_flows,
+				 o->flow_max ? o->flow_max : XVS_FLOW_DEFAULT_MAX);
 	err = xvs_dp__load(skel);
 	if (err) {
 		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
@@ -213,6 +215,9 @@ static int validate_create(const struct xvs_switch_opts *o, char *dir, size_t di
 	}
 	if (o->fdb_max && o->fdb_max > (1u << 24))
 		return xvs_fail(-EINVAL, "FDB size %u is too large (max %u)", o->fdb_max, 1u << 24);
+	if (o->flow_max && o->flow_max > (1u << 24))
+		return xvs_fail(-EINVAL, "flow table size %u is too large (max %u)", o->flow_max,
+				1u << 24);
 	return 0;
 }
 

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * xvs-trafgen: traffic generator, sink counter, baseline forwarder and per-packet cost meter
- * for the xvs benchmark (tools/bench.sh). The BPF side is tools/xvs_trafgen.bpf.c.
+ * xvs-trafgen: circulating traffic generator, reflectors, sink counter, baseline forwarder and
+ * per-packet cost meter for the xvs benchmark (tools/bench.sh). The BPF side is
+ * tools/xvs_trafgen.bpf.c.
  *
- *   xvs-trafgen gen --dev IF --count N [--size B] [--dst MAC] [--src MAC] [--vlan VID]
- *                   [--rotate N] [--batch N] [--sink DIR[,DIR...]] [--settle-ms MS]
- *       Sends N frames out of IF with BPF_PROG_TEST_RUN live frames (run it inside the network
- *       namespace of IF, pinned to one CPU). With --sink, reads the sink counters before and
- *       after and reports what arrived there. Prints one line of key=value pairs.
+ *   xvs-trafgen refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | refl detach --pin DIR
+ *       XDP reflector on IF: counts each frame and sends it back out of IF (XDP_TX), swapping
+ *       the MACs (rotating the destination over N addresses) or, with --own-src, writing MAC as
+ *       the source and keeping the destination (floods). Starts stopped (drops, counts drained).
+ *   xvs-trafgen circulate --dev IF --refl DIR[,DIR...] [--sink DIR[,DIR...]] [--frames K]
+ *                         [--warmup-ms MS] [--time-ms MS] [--drain-ms MS] [frame options]
+ *       The generator: starts the reflectors, injects K frames out of IF once with AF_PACKET
+ *       (run it inside the network namespace of IF, pinned to one CPU: the whole loop then runs
+ *       in softirq on that CPU), lets them circulate between the reflectors through the device
+ *       under test, counts reflected (and sunk) frames over a window after a warm-up, stops the
+ *       reflectors and reports how many frames were still in flight. One key=value line.
  *   xvs-trafgen sink attach --dev IF --pin DIR | sink detach --pin DIR | sink read --pin DIR[,..]
  *       XDP program on IF that counts and drops; link and counter pinned in DIR (a bpffs dir).
  *   xvs-trafgen bare attach --in IF --out IF[,IF...] --pin DIR | bare detach --pin DIR
@@ -19,6 +26,11 @@
  *       under BPF_PROG_TEST_RUN, taking turns with an XDP_PASS program on the same frame and
  *       context; prints the medians and the difference.
  *   xvs-trafgen fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]
+ *   xvs-trafgen acl-fill --switch NAME --port PORT --count N
+ *       The ACL policy of the benchmark on PORT, direction out, through libxvs (XVS_ROOT):
+ *       N port ACL rules (remote 10.x.y.0/24, the first allow, the rest deny), N extended rules
+ *       (udp, remote 10.x.y.0/24 port 9, weights 1..N, the first allow), and a fixed set that
+ *       turns every other stage on: a meter, a MAC rule, tcp/icmp denies, a stateful allow.
  *       Static FDB entries BASE[0..2]:idx (idx 0..N-1) pointing to the xvs port on IF.
  */
 #include <bpf/bpf.h>
@@ -36,10 +48,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <arpa/inet.h>
 #include "xvs_abi.h"
+#include "libxvs.h"
 #include "xvs_trafgen.skel.h"
 
 #define DEFAULT_DST  "02:be:00:00:00:00"
@@ -231,7 +246,7 @@ static struct xvs_trafgen *skel_open(struct bpf_program *(*pick)(struct xvs_traf
 	return skel;
 }
 
-static struct bpf_program *pick_gen(struct xvs_trafgen *s) { return s->progs.xvs_bench_gen; }
+static struct bpf_program *pick_refl(struct xvs_trafgen *s) { return s->progs.xvs_bench_refl; }
 static struct bpf_program *pick_sink(struct xvs_trafgen *s) { return s->progs.xvs_bench_sink; }
 static struct bpf_program *pick_bare(struct xvs_trafgen *s) { return s->progs.xvs_bench_bare; }
 static struct bpf_program *pick_rot(struct xvs_trafgen *s) { return s->progs.xvs_bench_rot; }
@@ -243,12 +258,15 @@ static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
-/* ---- sink ---- */
+/* ---- sinks and reflectors ---- */
 
-static int sink_read_one(const char *dir, __u64 *total)
+/* Slots of the per-CPU bench_count array (tools/xvs_trafgen.bpf.c). */
+enum { SLOT_COUNTED, SLOT_DRAINED };
+
+/* Sum over CPUs of one slot of the counter pinned in DIR. */
+static int counter_read_one(const char *dir, __u32 slot, __u64 *total)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd;
-	__u32 zero = 0;
 	__u64 *vals;
 	char path[512];
 
@@ -261,7 +279,7 @@ static int sink_read_one(const char *dir, __u64 *total)
 	if (fd < 0)
 		return die("cannot open %s: %s", path, strerror(errno));
 	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals || bpf_map_lookup_elem(fd, &zero, vals)) {
+	if (!vals || bpf_map_lookup_elem(fd, &slot, vals)) {
 		free(vals);
 		close(fd);
 		return die("cannot read %s: %s", path, strerror(errno));
@@ -273,102 +291,162 @@ static int sink_read_one(const char *dir, __u64 *total)
 	return 0;
 }
 
-/* Sum of the counters of a comma-separated list of sink pin dirs. */
-static int sink_read_list(const char *list, __u64 *total, int *n)
+/* Sum of one slot over a comma-separated list of pin dirs (an empty or NULL list sums to 0). */
+static int counter_read(const char *list, __u32 slot, __u64 *total)
 {
 	char buf[4096], *save = NULL, *tok;
 
 	*total = 0;
-	*n = 0;
-	snprintf(buf, sizeof(buf), "%s", list);
+	if (!list)
+		return 0;
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", list) >= sizeof(buf))
+		return die("list of pin directories too long");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		__u64 v;
 
-		if (sink_read_one(tok, &v))
+		if (counter_read_one(tok, slot, &v))
 			return 1;
 		*total += v;
-		(*n)++;
 	}
 	return 0;
 }
 
-static int cmd_sink(int argc, char **argv)
+/* Set the stop flag of every reflector in a comma-separated list of pin dirs. */
+static int refl_set_stop(const char *list, __u32 stop)
+{
+	char buf[4096], *save = NULL, *tok, path[512];
+	__u32 zero = 0;
+	int fd, err;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", list) >= sizeof(buf))
+		return die("list of pin directories too long");
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (pin_path(path, sizeof(path), tok, "ctl"))
+			return 1;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return die("cannot open %s (not a reflector?): %s", path, strerror(errno));
+		err = bpf_map_update_elem(fd, &zero, &stop, 0) ? -errno : 0;
+		close(fd);
+		if (err)
+			return die("cannot write %s: %s", path, strerror(-err));
+	}
+	return 0;
+}
+
+/* `sink` (count and drop) and `refl` (count and send back, XDP_TX) share attach, detach and
+ * read; a reflector also pins its stop flag and starts stopped (circulate starts it). */
+static int cmd_endpoint(int argc, char **argv, bool reflect)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, 'd' },
 		{ "pin", required_argument, NULL, 'p' },
+		{ "own-src", required_argument, NULL, 'o' },
+		{ "rotate", required_argument, NULL, 'r' },
 		{}
 	};
-	const char *dev = NULL, *pin = NULL, *sub;
-	char link_path[512], count_path[512];
+	const char *dev = NULL, *pin = NULL, *sub, *what = reflect ? "refl" : "sink";
+	char link_path[512], count_path[512], ctl_path[512];
+	unsigned long rotate = 0;
 	struct xvs_trafgen *skel;
+	struct bpf_program *prog;
 	struct bpf_link *link;
+	bool own_src = false;
+	__u8 src[6];
 	int c, ifindex, err;
 
 	if (argc < 2)
-		return die("usage: xvs-trafgen sink attach|detach|read ...");
+		return die("usage: xvs-trafgen %s attach|detach|read ...", what);
 	sub = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
+		if (c == 'd') {
 			dev = optarg;
-		else if (c == 'p')
+		} else if (c == 'p') {
 			pin = optarg;
-		else
+		} else if (c == 'o' && reflect) {
+			if (parse_mac(optarg, src) || (src[0] & 1))
+				return die("invalid --own-src '%s' (must be a unicast MAC)", optarg);
+			own_src = true;
+		} else if (c == 'r' && reflect) {
+			if (parse_ul(optarg, 1UL << 24, &rotate))
+				return die("invalid --rotate '%s' (0-16777216)", optarg);
+		} else if (reflect) {
+			return die("usage: xvs-trafgen refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | detach --pin DIR | read --pin DIR[,DIR...]");
+		} else {
 			return die("usage: xvs-trafgen sink attach --dev IF --pin DIR | detach --pin DIR | read --pin DIR[,DIR...]");
+		}
 	}
 	if (!pin || optind != argc)
-		return die("sink: --pin DIR is required");
+		return die("%s: --pin DIR is required", what);
 
 	if (!strcmp(sub, "read")) {
 		__u64 total;
-		int n;
 
-		if (sink_read_list(pin, &total, &n))
+		if (counter_read(pin, SLOT_COUNTED, &total))
 			return 1;
 		printf("%llu\n", (unsigned long long)total);
 		return 0;
 	}
 	if (pin_path(link_path, sizeof(link_path), pin, "link") ||
-	    pin_path(count_path, sizeof(count_path), pin, "count"))
+	    pin_path(count_path, sizeof(count_path), pin, "count") ||
+	    pin_path(ctl_path, sizeof(ctl_path), pin, "ctl"))
 		return 1;
 	if (!strcmp(sub, "detach")) {
 		unlink(link_path);
 		unlink(count_path);
+		unlink(ctl_path);
 		rmdir(pin);
 		return 0;
 	}
 	if (strcmp(sub, "attach"))
-		return die("unknown sink command '%s': expected attach, detach or read", sub);
+		return die("unknown %s command '%s': expected attach, detach or read", what, sub);
 	if (!dev)
-		return die("sink attach: --dev IF is required");
+		return die("%s attach: --dev IF is required", what);
 	ifindex = ifindex_of(dev);
 	if (!ifindex)
 		return 1;
 	if (mkdir(pin, 0755) && errno != EEXIST)
 		return die("cannot create %s: %s", pin, strerror(errno));
-	skel = skel_open(pick_sink, false);
+	skel = skel_open(reflect ? pick_refl : pick_sink, false);
 	if (!skel)
 		return 1;
+	prog = reflect ? skel->progs.xvs_bench_refl : skel->progs.xvs_bench_sink;
+	skel->rodata->refl_own_src = own_src;
 	err = xvs_trafgen__load(skel);
 	if (err) {
 		xvs_trafgen__destroy(skel);
-		return die("cannot load the sink program: %s", strerror(-err));
+		return die("cannot load the %s program: %s", what, strerror(-err));
 	}
-	link = bpf_program__attach_xdp(skel->progs.xvs_bench_sink, ifindex);
+	if (own_src)
+		memcpy(skel->bss->refl_src, src, 6);
+	skel->bss->rot_count = (__u32)rotate;
+	if (reflect) {
+		__u32 zero = 0, stop = 1;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ctl), &zero, &stop, 0)) {
+			err = -errno;
+			xvs_trafgen__destroy(skel);
+			return die("cannot stop the reflector: %s", strerror(-err));
+		}
+	}
+	link = bpf_program__attach_xdp(prog, ifindex);
 	if (!link) {
 		err = -errno;
 		xvs_trafgen__destroy(skel);
-		return die("cannot attach the sink to %s: %s", dev, strerror(-err));
+		return die("cannot attach the %s to %s: %s", what, dev, strerror(-err));
 	}
 	err = bpf_link__pin(link, link_path);
 	if (!err)
 		err = bpf_map__pin(skel->maps.bench_count, count_path);
+	if (!err && reflect)
+		err = bpf_map__pin(skel->maps.bench_ctl, ctl_path);
 	if (err) {
 		unlink(link_path);
+		unlink(count_path);
 		bpf_link__destroy(link);
 		xvs_trafgen__destroy(skel);
-		return die("cannot pin the sink under %s: %s", pin, strerror(-err));
+		return die("cannot pin the %s under %s: %s", what, pin, strerror(-err));
 	}
 	bpf_link__destroy(link); /* the pin keeps it attached */
 	xvs_trafgen__destroy(skel);
@@ -482,31 +560,69 @@ static int cmd_bare(int argc, char **argv)
 	return 0;
 }
 
-/* ---- generator ---- */
+/* ---- circulation ---- */
 
-static int cmd_gen(int argc, char **argv)
+/* Inject `frames` copies of the frame out of ifindex with AF_PACKET (qdisc bypassed). A full
+ * veth ring answers ENOBUFS or EAGAIN: wait a little and retry, up to a second in all. */
+static int inject(int ifindex, const __u8 *frame, unsigned size, unsigned long frames)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
+	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1, waits = 0;
+
+	if (fd < 0)
+		return die("cannot open an AF_PACKET socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
+		close(fd);
+		return die("cannot set PACKET_QDISC_BYPASS: %s", strerror(errno));
+	}
+	for (unsigned long i = 0; i < frames;) {
+		if (sendto(fd, frame, size, 0, (struct sockaddr *)&sll, sizeof(sll)) == (ssize_t)size) {
+			i++;
+			continue;
+		}
+		if ((errno != ENOBUFS && errno != EAGAIN) || ++waits > 10000) {
+			int err = errno;
+
+			close(fd);
+			return die("cannot inject frame %lu of %lu: %s", i + 1, frames, strerror(err));
+		}
+		usleep(100);
+	}
+	close(fd);
+	return 0;
+}
+
+static void sleep_ms(unsigned long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int cmd_circulate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "rotate", required_argument, NULL, 'r' },
+		{ "refl", required_argument, NULL, 'R' },
 		{ "sink", required_argument, NULL, 'k' },
-		{ "settle-ms", required_argument, NULL, 's' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "warmup-ms", required_argument, NULL, 'w' },
+		{ "time-ms", required_argument, NULL, 't' },
+		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "dst", required_argument, NULL, OPT_DST },
 		{ "src", required_argument, NULL, OPT_SRC },
 		{ "vlan", required_argument, NULL, OPT_VLAN },
 		{}
 	};
-	unsigned long count = 1000000, batch = 64, rotate = 0, settle_ms = 50, v;
-	const char *dev = NULL, *sinks = NULL;
-	__u64 before = 0, after = 0;
+	unsigned long frames = 256, warmup_ms = 500, time_ms = 2000, drain_ms = 200, *ms;
+	const char *dev = NULL, *refls = NULL, *sinks = NULL;
+	__u64 r0, r1, s0, s1, d0, d1;
 	struct frame_opts fo;
-	struct xvs_trafgen *skel;
 	__u8 frame[MAX_FRAME];
 	unsigned hdr_len;
-	int c, r, ifindex, err, nsinks = 0;
+	int c, r, ifindex;
 	double t0, t1;
 
 	frame_defaults(&fo);
@@ -521,81 +637,67 @@ static int cmd_gen(int argc, char **argv)
 		case 'd':
 			dev = optarg;
 			break;
-		case 'n':
-			if (parse_ul(optarg, 0xffffffffUL, &count) || !count)
-				return die("invalid --count '%s'", optarg);
-			break;
-		case 'b':
-			if (parse_ul(optarg, 256, &batch) || !batch)
-				return die("invalid --batch '%s' (1-256)", optarg);
-			break;
-		case 'r':
-			if (parse_ul(optarg, 1UL << 24, &rotate))
-				return die("invalid --rotate '%s' (0-16777216)", optarg);
+		case 'R':
+			refls = optarg;
 			break;
 		case 'k':
 			sinks = optarg;
 			break;
-		case 's':
-			if (parse_ul(optarg, 10000, &v))
-				return die("invalid --settle-ms '%s'", optarg);
-			settle_ms = v;
+		case 'n':
+			if (parse_ul(optarg, 65536, &frames) || !frames)
+				return die("invalid --frames '%s' (1-65536)", optarg);
+			break;
+		case 'w':
+		case 't':
+		case 'D':
+			ms = c == 'w' ? &warmup_ms : c == 't' ? &time_ms : &drain_ms;
+			if (parse_ul(optarg, 600000, ms) || (c == 't' && !*ms))
+				return die("invalid --%s '%s' (milliseconds, at most 600000)",
+					   c == 'w' ? "warmup-ms" : c == 't' ? "time-ms" : "drain-ms",
+					   optarg);
 			break;
 		default:
-			return die("usage: xvs-trafgen gen --dev IF --count N [--size B] [--dst MAC] [--src MAC] [--vlan VID] [--rotate N] [--batch N] [--sink DIR[,DIR...]] [--settle-ms MS]");
+			return die("usage: xvs-trafgen circulate --dev IF --refl DIR[,DIR...] [--sink DIR[,DIR...]] [--frames K] [--warmup-ms MS] [--time-ms MS] [--drain-ms MS] [--size B] [--dst MAC] [--src MAC] [--vlan VID]");
 		}
 	}
-	if (!dev || optind != argc)
-		return die("gen: --dev IF is required");
+	if (!dev || !refls || optind != argc)
+		return die("circulate: --dev IF and --refl DIR[,DIR...] are required");
 	ifindex = ifindex_of(dev);
 	if (!ifindex)
 		return 1;
 	if (build_frame(&fo, frame, &hdr_len))
 		return 1;
-
-	skel = skel_open(pick_gen, false);
-	if (!skel)
+	/* Every counter must be readable before anything starts. */
+	if (counter_read(refls, SLOT_DRAINED, &d0) || counter_read(sinks, SLOT_COUNTED, &s0))
 		return 1;
-	skel->rodata->gen_ifindex = (__u32)ifindex;
-	err = xvs_trafgen__load(skel);
-	if (err) {
-		xvs_trafgen__destroy(skel);
-		return die("cannot load the generator: %s", strerror(-err));
-	}
-	skel->bss->gen_hdr_len = hdr_len;
-	memcpy(skel->bss->gen_hdr, frame, hdr_len);
-	skel->bss->rot_count = (__u32)rotate;
 
-	if (sinks && sink_read_list(sinks, &before, &nsinks))
+	if (refl_set_stop(refls, 0))
+		return 1;
+	if (inject(ifindex, frame, fo.size, frames))
 		goto fail;
-	{
-		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame, .data_size_in = fo.size,
-			    .repeat = (__u32)count, .batch_size = (__u32)batch,
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-
-		t0 = now_ns();
-		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xvs_bench_gen), &run);
-		t1 = now_ns();
-		if (err) {
-			die("live-frames test run failed: %s", strerror(-err));
-			goto fail;
-		}
-	}
-	if (sinks) {
-		usleep((useconds_t)settle_ms * 1000);
-		if (sink_read_list(sinks, &after, &nsinks))
-			goto fail;
-	}
-	printf("sent=%lu elapsed_ns=%.0f offered_mpps=%.4f", count, t1 - t0,
-	       (double)count / (t1 - t0) * 1e3);
-	if (sinks)
-		printf(" received=%llu mpps=%.4f", (unsigned long long)(after - before),
-		       (double)(after - before) / (t1 - t0) * 1e3);
-	printf("\n");
-	xvs_trafgen__destroy(skel);
+	sleep_ms(warmup_ms);
+	t0 = now_ns();
+	if (counter_read(refls, SLOT_COUNTED, &r0) || counter_read(sinks, SLOT_COUNTED, &s0))
+		goto fail;
+	sleep_ms(time_ms);
+	t1 = now_ns();
+	if (counter_read(refls, SLOT_COUNTED, &r1) || counter_read(sinks, SLOT_COUNTED, &s1))
+		goto fail;
+	/* Stop: every frame still circulating is dropped, and counted, at the next reflector. */
+	if (refl_set_stop(refls, 1))
+		return 1;
+	sleep_ms(drain_ms);
+	if (counter_read(refls, SLOT_DRAINED, &d1))
+		return 1;
+	printf("injected=%lu elapsed_ns=%.0f reflected=%llu sunk=%llu mpps=%.4f in_flight=%llu lost=%lld\n",
+	       frames, t1 - t0, (unsigned long long)(r1 - r0), (unsigned long long)(s1 - s0),
+	       (double)(r1 - r0) / (t1 - t0) * 1e3, (unsigned long long)(d1 - d0),
+	       (long long)frames - (long long)(d1 - d0));
+	if (r1 == r0)
+		return die("no frame came back to a reflector: the loop is broken (XDP_TX into a peer without XDP or GRO?)");
 	return 0;
 fail:
-	xvs_trafgen__destroy(skel);
+	refl_set_stop(refls, 1);
 	return 1;
 }
 
@@ -881,16 +983,105 @@ out_ports:
 	return ret;
 }
 
+/* ---- ACL fill ---- */
+
+static struct xvs_acl_rule acl_rule(__u8 kind, __u8 action, const char *remote_ip)
+{
+	struct xvs_acl_rule r = { .kind = kind, .dirs = XVS_ACL_DIR_BIT(XVS_ACL_OUT),
+				  .action = action, .match = XVS_ACL_REMOTE_IP,
+				  .local_port_hi = 65535, .remote_port_hi = 65535 };
+
+	if (remote_ip)
+		xvs_acl_parse_prefix(remote_ip, r.remote_ip, &r.remote_plen, &r.family);
+	return r;
+}
+
+static int cmd_acl_fill(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "switch", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'n' },
+		{}
+	};
+	const char *sw_name = NULL, *port = NULL;
+	struct xvs_acl_rule *v, r;
+	unsigned long count = 0;
+	struct xvs_switch *sw;
+	char ip[32];
+	int c, n = 0, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 's')
+			sw_name = optarg;
+		else if (c == 'p')
+			port = optarg;
+		else if (c == 'n' && !parse_ul(optarg, 60000, &count))
+			continue;
+		else
+			return die("usage: xvs-trafgen acl-fill --switch NAME --port PORT --count N (N <= 60000)");
+	}
+	if (!sw_name || !port || optind != argc)
+		return die("acl-fill: --switch NAME and --port PORT are required");
+	v = calloc(2 * count + 5, sizeof(*v));
+	if (!v)
+		return die("out of memory");
+	for (unsigned long i = 0; i < count; i++) {
+		snprintf(ip, sizeof(ip), "10.%lu.%lu.0/24", (i >> 8) & 255, i & 255);
+		v[n++] = acl_rule(XVS_ACL_KIND_PORT, i ? XVS_ACL_DENY : XVS_ACL_ALLOW, ip);
+		r = acl_rule(XVS_ACL_KIND_EXTENDED, i ? XVS_ACL_DENY : XVS_ACL_ALLOW, ip);
+		r.flags = XVS_ACL_PROTO_SET;
+		r.proto = 17;
+		r.remote_port_lo = r.remote_port_hi = 9;
+		r.weight = (__u16)(i + 1);
+		v[n++] = r;
+	}
+	v[n++] = acl_rule(XVS_ACL_KIND_PORT, XVS_ACL_METER, "10.0.0.0/8");
+	r = acl_rule(XVS_ACL_KIND_PORT, XVS_ACL_DENY, NULL);
+	r.match = XVS_ACL_REMOTE_MAC;
+	parse_mac("02:00:00:00:99:99", r.mac);
+	v[n++] = r;
+	r = acl_rule(XVS_ACL_KIND_EXTENDED, XVS_ACL_DENY, NULL);
+	r.flags = XVS_ACL_PROTO_SET;
+	r.proto = 6;
+	r.weight = 60001;
+	v[n++] = r;
+	r.flags = XVS_ACL_PROTO_SET | XVS_ACL_ICMP_ANY;
+	r.proto = 1;
+	r.weight = 60002;
+	v[n++] = r;
+	r = acl_rule(XVS_ACL_KIND_EXTENDED, XVS_ACL_ALLOW, NULL);
+	r.flags = XVS_ACL_PROTO_SET | XVS_ACL_STATEFUL;
+	r.proto = 17;
+	r.remote_port_lo = r.remote_port_hi = 53;
+	r.weight = 60003;
+	r.idle_timeout = XVS_FLOW_IDLE_DEFAULT;
+	v[n++] = r;
+	err = xvs_switch_open(sw_name, &sw);
+	if (!err) {
+		err = xvs_acl_add_many(sw, port, v, n);
+		xvs_switch_close(sw);
+	}
+	free(v);
+	if (err)
+		return die("%s", xvs_errmsg());
+	printf("rules=%d\n", n);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: xvs-trafgen COMMAND ...\n"
-	      "  gen --dev IF --count N [--size B] [--dst MAC] [--src MAC] [--vlan VID] [--rotate N]\n"
-	      "      [--batch N] [--sink DIR[,DIR...]] [--settle-ms MS]\n"
+	      "  circulate --dev IF --refl DIR[,DIR...] [--sink DIR[,DIR...]] [--frames K] [--warmup-ms MS]\n"
+	      "      [--time-ms MS] [--drain-ms MS] [--size B] [--dst MAC] [--src MAC] [--vlan VID]\n"
+	      "  refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | refl detach --pin DIR\n"
 	      "  sink attach --dev IF --pin DIR | sink detach --pin DIR | sink read --pin DIR[,DIR...]\n"
-	      "  bare attach --in IF --out IF[,IF...] --pin DIR | bare detach --pin DIR\n"
+	      "  bare attach --in IF --out IF[,IF...] [--egress] --pin DIR | bare detach --pin DIR\n"
 	      "  cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N] [--runs N] [--size B]\n"
 	      "       [--dst MAC] [--src MAC] [--vlan VID]\n"
-	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n",
+	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n"
+	      "  acl-fill --switch NAME --port PORT --count N\n",
 	      f);
 }
 
@@ -905,16 +1096,20 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "gen"))
-		return cmd_gen(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "circulate"))
+		return cmd_circulate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sink"))
-		return cmd_sink(argc - 1, argv + 1);
+		return cmd_endpoint(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "refl"))
+		return cmd_endpoint(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "bare"))
 		return cmd_bare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "cost"))
 		return cmd_cost(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fdb-fill"))
 		return cmd_fdb_fill(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "acl-fill"))
+		return cmd_acl_fill(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

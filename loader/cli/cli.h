@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The xvs command-line tool: one file per command group (switch.c, port.c, fdb.c, stats.c,
- * capture.c, config.c),
+ * capture.c, config.c, acl.c),
  * helpers in common.c, main() and usage in xvs.c. Commands only parse, call libxvs and print.
  */
 #ifndef XVS_CLI_H
@@ -48,5 +48,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_save(int argc, char **argv);
+int cmd_acl(int argc, char **argv);
 
 #endif

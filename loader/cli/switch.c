@@ -20,6 +20,7 @@ static int cmd_switch_add(int argc, char **argv)
 		{ "datapath", required_argument, NULL, 'd' },
 		{ "fdb-size", required_argument, NULL, 'f' },
 		{ "aging", required_argument, NULL, 'a' },
+		{ "flow-table-size", required_argument, NULL, 'F' },
 		{}
 	};
 	struct xvs_switch_opts o = {};
@@ -54,8 +55,12 @@ static int cmd_switch_add(int argc, char **argv)
 			if (parse_u32(optarg, &o.aging_sec) || o.aging_sec < 1 || o.aging_sec > 1000000)
 				return die("invalid --aging '%s': 1-1000000 seconds", optarg);
 			break;
+		case 'F':
+			if (parse_u32(optarg, &o.flow_max) || o.flow_max < 1 || o.flow_max > (1u << 24))
+				return die("invalid --flow-table-size '%s': 1-%u flows", optarg, 1u << 24);
+			break;
 		default:
-			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]");
+			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS] [--flow-table-size N]");
 		}
 	}
 	if (optind != argc - 1)
@@ -90,7 +95,9 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 	struct json_object *o = json_object_new_object();
 	struct xvs_clock_state clk = {};
 	struct xvs_port *ports;
+	__u32 flows = 0, flow_max = 0;
 	struct xvs_config cfg;
+	__u64 expired = 0;
 	int n = 0;
 
 	if (xvs_switch_config(sw, &cfg))
@@ -109,6 +116,11 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 	json_object_object_add(o, "aging_sec", json_object_new_int64(cfg.aging_sec));
 	json_object_object_add(o, "fdb_max", json_object_new_int64(cfg.fdb_max));
 	json_object_object_add(o, "aging_sweeps", json_object_new_int64((int64_t)clk.sweeps));
+	if (xvs_acl_flows(sw, 0, &flows, &flow_max, &expired) == 0) {
+		json_object_object_add(o, "flow_table_size", json_object_new_int64(flow_max));
+		json_object_object_add(o, "flows", json_object_new_int64(flows));
+		json_object_object_add(o, "flows_expired", json_object_new_int64((int64_t)expired));
+	}
 	free(ports);
 	return o;
 }

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	fputs("usage: xvs [-j|--json] COMMAND ...\n"
 	      "  switch add NAME [--type external|internal|private] [--uplink IFNAME]\n"
 	      "             [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]\n"
+	      "             [--flow-table-size N]\n"
 	      "  switch del NAME | switch show [NAME] | switch set NAME aging SECONDS\n"
 	      "  port add SWITCH PORT --dev IFNAME [--mac MAC]\n"
 	      "  port del SWITCH PORT | port show SWITCH [PORT]\n"
@@ -29,6 +30,12 @@ static void usage(FILE *f)
 	      "  fdb show SWITCH [--vlan VID] | fdb add SWITCH MAC PORT [--vlan VID] | fdb flush SWITCH\n"
 	      "  stats SWITCH [PORT] [--prometheus]\n"
 	      "  capture SWITCH PORT -w FILE|- [-c COUNT]\n"
+	      "  acl add SWITCH PORT --dir in|out|both --action allow|deny|meter\n"
+	      "          (--remote-mac MAC | --local-mac MAC | --remote-ip PREFIX | --local-ip PREFIX)\n"
+	      "  acl add SWITCH PORT --extended --dir in|out --action allow|deny --weight N\n"
+	      "          [--proto tcp|udp|icmp|NUM] [--remote-ip PREFIX] [--local-ip PREFIX]\n"
+	      "          [--remote-port A[-B]] [--local-port A[-B]] [--stateful [--idle-timeout SECONDS]]\n"
+	      "  acl show SWITCH [PORT] | acl del SWITCH PORT RULE-ID\n"
 	      "  apply FILE [--dry-run] [SWITCH...]   make the switches match FILE (YAML)\n"
 	      "  save [SWITCH] [--write [PATH]]      print the running switches as such a file\n"
 	      "State lives under $XVS_ROOT (default " XVS_ROOT_DEFAULT "), runtime files under\n"
@@ -38,7 +45,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const char *const later[] = { "acl" };
 	int i = 1;
 
 	/* Bad options are reported by each command's usage line: one line on stderr, not two. */
@@ -71,8 +77,7 @@ int main(int argc, char **argv)
 		return cmd_apply(argc, argv);
 	if (!strcmp(argv[0], "save"))
 		return cmd_save(argc, argv);
-	for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
-		if (!strcmp(argv[0], later[k]))
-			return die("'%s' is not available yet in this version", argv[0]);
+	if (!strcmp(argv[0], "acl"))
+		return cmd_acl(argc, argv);
 	return die("unknown command '%s' (try xvs --help)", argv[0]);
 }

@@ -70,7 +70,7 @@ done
 expect_eq "man page: documents every option of xvs --help" "" "${missing[*]}"
 missing=()
 for c in "switch add" "switch del" "switch show" "switch set" "port add" "port del" "port show" \
-	"port set" "fdb show" "fdb add" "fdb flush" "stats" "apply" "save"; do
+	"port set" "fdb show" "fdb add" "fdb flush" "stats" "apply" "save" "acl add" "acl show" "acl del"; do
 	# Tags are filled, so the words may be spread by several spaces.
 	grep -Eq "^ +${c// / +} " <<<"$MANTEXT" || missing+=("$c")
 done
@@ -114,7 +114,7 @@ complete_words() {
 expect_eq "completion: registers _xvs for xvs" "complete -F _xvs xvs" \
 	"$(bash -c '. "$1" && complete -p xvs' _ "$COMPLETION" 2>&1)"
 expect_eq "completion: 'xvs sw' -> switch" "switch" "$(complete_words xvs sw)"
-expect_eq "completion: 'xvs ' -> the commands" "apply capture fdb help port save stats switch" "$(complete_words xvs "")"
+expect_eq "completion: 'xvs ' -> the commands" "acl apply capture fdb help port save stats switch" "$(complete_words xvs "")"
 expect_eq "completion: 'xvs -j switch ' -> subcommands" "add del set show" \
 	"$(complete_words xvs -j switch "")"
 expect_eq "completion: 'xvs switch show ' -> the live switch" "osw" "$(complete_words xvs switch show "")"
@@ -139,6 +139,10 @@ expect_eq "completion: 'xvs apply PATH' -> files" "$IT_TMP/cdir/site.yaml" \
 	"$(complete_words xvs apply "$IT_TMP/cdir/s")"
 expect_eq "completion: 'xvs save --write PATH' -> files" "$IT_TMP/cdir/site.yaml" \
 	"$(complete_words xvs save --write "$IT_TMP/cdir/s")"
+expect_eq "completion: 'xvs acl add osw ' -> the live ports" "p1 p2 weird" \
+	"$(complete_words xvs acl add osw "")"
+expect_eq "completion: 'xvs acl add osw p1 --dir ' -> directions" "both in out" \
+	"$(complete_words xvs acl add osw p1 --dir "")"
 expect_eq "completion: unknown switch -> no names" "" "$(complete_words xvs port show nosuch "")"
 expect_eq "completion: unknown switch -> nothing on stderr" "" "$(cat "$IT_TMP/comp.err")"
 

@@ -46,9 +46,10 @@ static int open_sink(const char *ifname)
 	return fd;
 }
 
-void xt_setup_opts(int nports, __u32 fdb_max)
+static void setup(int nports, __u32 fdb_max, __u32 flow_max)
 {
-	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max };
+	struct xvs_switch_opts o = { .name = "t", .type = XVS_SWITCH_PRIVATE, .fdb_max = fdb_max,
+				     .flow_max = flow_max };
 	char peer[16];
 
 	cr_assert(nports <= XT_MAX_PORTS);
@@ -83,9 +84,19 @@ void xt_setup_opts(int nports, __u32 fdb_max)
 	xt_nports = nports;
 }
 
+void xt_setup_opts(int nports, __u32 fdb_max)
+{
+	setup(nports, fdb_max, 0);
+}
+
+void xt_setup_flows(int nports, __u32 flow_max)
+{
+	setup(nports, 0, flow_max);
+}
+
 void xt_setup(int nports)
 {
-	xt_setup_opts(nports, 0);
+	setup(nports, 0, 0);
 }
 
 void xt_teardown(void)

@@ -35,6 +35,7 @@ extern int xt_nports;
 /* Fixture: namespace + bpffs + `n` veth pairs + private switch "t" with ports p1..pn. */
 void xt_setup(int nports);
 void xt_setup_opts(int nports, __u32 fdb_max);
+void xt_setup_flows(int nports, __u32 flow_max);
 void xt_teardown(void);
 
 int xt_ifindex(int port);               /* ifindex of pN (1-based) */
