@@ -50,6 +50,9 @@ UNIT_BIN  := $(BUILD)/unit-tests
 
 # The ring channel (vmbus/): a library both sides link, its tests, fuzz targets and benchmark.
 VMBUS_SRCS  := $(wildcard vmbus/*.c)
+# The host service and the guest driver of synthetic NICs (docs/SYNTHETIC.md).
+XVSD_SRCS   := $(wildcard vmbus/xvsd/*.c)
+VSC_SRCS    := $(wildcard vmbus/vsc/*.c)
 VMBUS_OBJS  := $(patsubst vmbus/%.c,$(BUILD)/vmbus/%.o,$(VMBUS_SRCS))
 VMBUS_HDRS  := $(wildcard vmbus/*.h) include/xvs_vmbus.h
 VMBUS_LIB   := $(BUILD)/libxvs-vmbus.a
@@ -64,7 +67,8 @@ FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARN) -Iinclude -Ivmbus -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_RUNS    ?= 10000000
 
-BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen) \
+BINS := $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc $(BUILD)/xvs-vsc-pps \
+	$(BUILD)/vmbus-hostile-guest $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen) \
 	$(VMBUS_LIB) $(VMBUS_TEST_BIN) $(VMBUS_BENCH) $(FUZZ_BINS)
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
@@ -127,6 +131,19 @@ $(VMBUS_LIB): $(VMBUS_OBJS)
 $(VMBUS_TEST_BIN): $(VMBUS_TEST_SRCS) $(wildcard tests/vmbus/*.h) $(VMBUS_LIB)
 	$(CC) $(CFLAGS) -Ivmbus -Itests/vmbus $(LDFLAGS) $(VMBUS_TEST_SRCS) $(VMBUS_LIB) -lpthread \
 		-lcriterion -o $@
+
+$(BUILD)/xvsd: $(XVSD_SRCS) $(wildcard vmbus/xvsd/*.h) $(VMBUS_LIB) $(LIB) $(BUILD)/xvs_xsk.skel.h
+	$(CC) $(CFLAGS) -Ivmbus -Ivmbus/xvsd $(LDFLAGS) $(XVSD_SRCS) $(LIB) $(VMBUS_LIB) $(LDLIBS) -lxdp \
+		-o $@
+
+$(BUILD)/xvs-vsc: $(VSC_SRCS) vmbus/vsc.h $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $(VSC_SRCS) $(VMBUS_LIB) -o $@
+
+$(BUILD)/xvs-vsc-pps: tools/vsc_pps.c vmbus/vsc.h $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -o $@
+
+$(BUILD)/vmbus-hostile-guest: tests/integration/hostile_guest.c $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -o $@
 
 $(VMBUS_BENCH): tools/vmbus_bench.c $(VMBUS_LIB)
 	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -lpthread -o $@
