@@ -143,4 +143,99 @@ expect_ge "stats: switch counted s1's frames (port rx_packets)" 4 "$(stat_field 
 stats_has() { xvs_h hA stats sw "$1" | grep -q "$2"; }
 expect_ok "xvs stats table shows the synthetic queue" stats_has s1 "^ *queue 0"
 
+# ---- iperf3: TCP both ways and UDP, same switch and across the trunk ----
+# iperf3_ok CLIENT SERVER SERVER_IP [ARGS...]: one 2-second run; prints bytes received.
+iperf3_ok() {
+	local c=$1 sv=$2 ip=$3 out
+	shift 3
+	nsx "$sv" iperf3 -s -1 -D -I "$IT_TMP/iperf-$sv.pid" >/dev/null 2>&1 || return 1
+	sleep 0.3
+	out=$(nsx "$c" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1)
+	nsx "$sv" sh -c "kill \$(cat $IT_TMP/iperf-$sv.pid) 2>/dev/null"
+	"$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); e=j["end"]; r=e.get("sum_received") or e["sum"]; b=int(r["bytes"]); print(b); sys.exit(0 if b > 100000 and "error" not in j else 1)' "$out"
+}
+expect_ok "iperf3 TCP synthetic s1 -> emulated v1" iperf3_ok s1 v1 10.0.0.11
+expect_ok "iperf3 TCP emulated v1 -> synthetic s1" iperf3_ok v1 s1 10.0.0.1
+expect_ok "iperf3 TCP synthetic s1 -> v2 across the trunk" iperf3_ok s1 v2 10.0.0.12
+expect_ok "iperf3 TCP v2 -> synthetic s1 across the trunk" iperf3_ok v2 s1 10.0.0.1
+expect_ok "iperf3 UDP synthetic s2 (2 queues) -> v1" iperf3_ok s2 v1 10.0.0.11 -u -b 50M
+
+# ---- a guest killed with SIGKILL mid-transfer ----
+nsx v1 iperf3 -s -1 -D -I "$IT_TMP/iperf-kill.pid" >/dev/null 2>&1
+sleep 0.3
+nsx s1 timeout 20 iperf3 -c 10.0.0.11 -t 4 >/dev/null 2>&1 &
+IPERF_PID=$!
+sleep 1
+kill -KILL "${VSC_PID[s1]}"
+wait "${VSC_PID[s1]}" 2>/dev/null
+expect_ok "another VM (s2) keeps reaching v1 after s1's guest died" ping_ok s2 10.0.0.11
+wait "$IPERF_PID" 2>/dev/null
+nsx v1 sh -c "kill \$(cat $IT_TMP/iperf-kill.pid) 2>/dev/null"
+gone() { [[ $(synth_field s1 '["guest"]') == False ]]; }
+expect_ok "stats: s1 shows no guest" wait_for gone
+expect_eq "stats: s1 counted one disconnect" 1 "$(synth_field s1 '["disconnects"]')"
+expect_eq "stats: a vanished guest is no violation" 0 "$(synth_field s1 '["broken"]')"
+setup vsc_start s1 hA s1 10.0.0.1/24
+expect_ok "the guest reconnects and s1 reaches v1 again" ping_ok s1 10.0.0.11
+twice() { [[ $(synth_field s1 '["connects"]') == 2 ]]; }
+expect_ok "stats: s1 connected twice" wait_for twice
+
+# ---- xvsd killed and restarted under traffic ----
+nsx s1 ping -c 40 -i 0.1 -W 1 10.0.0.11 >"$IT_TMP/ping-restart.out" 2>&1 &
+PING_PID=$!
+sleep 0.5
+kill -KILL "${XVSD_PID[hA]}"
+wait "${XVSD_PID[hA]}" 2>/dev/null
+sleep 0.5
+setup xvsd_start hA
+wait "$PING_PID"
+reconnected() { [[ $(grep -c "connected to" "$IT_TMP/vsc-s1.log") -ge 3 ]]; }
+expect_ok "s1's guest noticed and reconnected to the new xvsd" wait_for reconnected
+expect_ok "s2's guest reconnected too" wait_for grep -q "channel ended" "$IT_TMP/vsc-s2.log"
+expect_eq "s1's TAP survived (same ifindex, address kept)" "10.0.0.1" \
+	"$(nsx s1 ip -4 -br addr show dev eth0 | awk '{print $3}' | cut -d/ -f1)"
+replies=$(grep -o '[0-9]* received' "$IT_TMP/ping-restart.out" | cut -d' ' -f1)
+expect_ge "traffic resumed during the ping across the restart (replies of 40)" 20 "$replies"
+expect_ok "s1 reaches v1 after the restart" ping_ok s1 10.0.0.11
+expect_ok "s2 reaches v1 after the restart" ping_ok s2 10.0.0.11
+expect_ok "the restarted xvsd serves the existing ports" test -S "$(host_run hA)/sw/s2.sock"
+
+# ---- hostile guests break only their own channel ----
+setup xvs_h hA port add sw h1 --synthetic --mac 02:00:00:00:66:01
+setup ns_add x1
+nsx s1 ping -c 30 -i 0.1 -W 1 10.0.0.11 >"$IT_TMP/ping-hostile.out" 2>&1 &
+PING_PID=$!
+for c in slot-range desc-bounds prod-jump chain-unterminated; do
+	expect_eq "hostile guest ($c): xvsd breaks its channel with $c" "$c" \
+		"$(nsx x1 "$HOSTILE_BIN" "$(host_run hA)/sw/h1.sock" "$c" 2>&1)"
+done
+wait "$PING_PID"
+expect_eq "s1's ping during the hostile guests lost nothing" "30" \
+	"$(grep -o '[0-9]* received' "$IT_TMP/ping-hostile.out" | cut -d' ' -f1)"
+broken4() { [[ $(synth_field h1 '["broken"]') == 4 ]]; }
+expect_ok "stats: h1 counted 4 broken channels" wait_for broken4
+expect_eq "stats: h1's last violation" "chain-unterminated" "$(synth_field h1 '["last_violation"]')"
+expect_ge "stats: h1 queue 0 violations" 4 "$(synth_field h1 '["queues"][0]["violations"]')"
+expect_eq "stats: s1 unaffected (no violations)" 0 "$(synth_field s1 '["broken"]')"
+expect_ok "s2 still reaches v1" ping_ok s2 10.0.0.11
+
+# ---- port del and switch del end the guest's channel ----
+S2_DEV=$(port_field hA sw s2 dev)
+expect_ok "port del s2" xvs_h hA port del sw s2
+expect_fail "s2's socket is gone" test -e "$(host_run hA)/sw/s2.sock"
+expect_fail "s2's port device is gone" dev_exists hA "$S2_DEV"
+ended2() { [[ $(grep -c "channel ended" "$IT_TMP/vsc-s2.log") -ge 2 ]]; }
+expect_ok "s2's guest saw its channel end" wait_for ended2
+expect_ok "s2's guest keeps running (retrying)" kill -0 "${VSC_PID[s2]}"
+expect_ok "s1 still reaches v1" ping_ok s1 10.0.0.11
+expect_ok "switch del" xvs_h hA switch del sw
+ended1() { [[ $(grep -c "channel ended" "$IT_TMP/vsc-s1.log") -ge 2 ]]; }
+expect_ok "s1's guest saw its channel end" wait_for ended1
+expect_eq "no synthetic port device left" 0 "$(nsx hA ip -o link show | grep -c 'xvs[0-9a-f]\{8\}[sd]')"
+expect_ok "xvsd is still running" kill -0 "${XVSD_PID[hA]}"
+kill -TERM "${XVSD_PID[hA]}"
+wait "${XVSD_PID[hA]}"
+expect_eq "xvsd exits 0 on SIGTERM" 0 "$?"
+expect_fail "xvsd removed its request socket" test -e "$(host_run hA)/xvsd.sock"
+
 it_end

@@ -176,6 +176,20 @@ static int ring_to_tap(struct vmbus_guest *g, unsigned q, unsigned *work)
 	return 0;
 }
 
+/* The socket is readable: after CONNECTED that is xvsd's ERROR or its hang-up. */
+static int sock_event(struct vmbus_guest *g)
+{
+	char b;
+	ssize_t n = recv(vmbus_guest_sock_fd(g), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return -ECONNRESET;
+	if (n < 0)
+		return 0;
+	n = vmbus_guest_wait(g, 0, 0); /* reads the ERROR (and the hang-up behind it) */
+	return n < 0 ? (int)n : 0;
+}
+
 /* Runs one connection until it ends (returns 0) or a signal asks to stop (returns 1). */
 static int run_connected(struct vmbus_guest *g)
 {
@@ -207,8 +221,11 @@ static int run_connected(struct vmbus_guest *g)
 		} else if (++idle >= SPIN) {
 			bool sleep = true;
 
-			for (unsigned q = 0; q < nq && sleep; q++)
+			/* Completions left unreaped would make every arm see work. */
+			for (unsigned q = 0; q < nq && sleep; q++) {
+				vmbus_guest_tx_pending(g, q);
 				sleep = vmbus_guest_arm(g, q);
+			}
 			timeout = sleep ? -1 : 0;
 		}
 		n = epoll_wait(epfd, evs, 8, timeout);
@@ -218,7 +235,7 @@ static int run_connected(struct vmbus_guest *g)
 			if (tag == EV_SIG && stop_requested())
 				ret = 1;
 			else if (tag == EV_SOCK)
-				err = vmbus_guest_wait(g, 0, 0); /* reads ERROR or the hang-up */
+				err = sock_event(g);
 			else if (tag >= EV_BELL0) {
 				char b[64];
 
