@@ -5,9 +5,10 @@
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
 #   make vmbus-test the ring channel's tests: Criterion suite + fuzz corpora replay (no root)
+#   make synthetic-bench synthetic vs emulated NIC, VM to VM (docs/BENCHMARKS.md, needs root)
 #   make vmbus-bench the ring channel's throughput benchmark (docs/BENCHMARKS.md, "Ring channel")
 #   make fuzz-run   run each libFuzzer target for FUZZ_RUNS executions (vmbus/FUZZING.md)
-#   make install    install xvs, its man page, bash completion and systemd unit (DESTDIR,
+#   make install    install xvs, xvsd, xvs-vsc, man pages, bash completion, systemd units (DESTDIR,
 #                   PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
@@ -73,7 +74,8 @@ BINS := $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc $(BUILD)/xvs-vsc-pps \
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
 # ip and bridge), its manual, its bash completion and the systemd unit that applies the saved
-# configuration at boot (with the installed binary's path written into it). The dataplane is compiled into xvs as a
+# configuration at boot (with the installed binary's path written into it); xvsd (sbin, a host
+# service) with its unit and man page, and xvs-vsc (bin: it runs inside guests). The dataplane is compiled into xvs as a
 # bpftool skeleton, so no BPF object is installed; xvs-trafgen and the unit tests serve the
 # benchmark and the tests, which run from the build tree.
 PREFIX      ?= /usr/local
@@ -82,10 +84,13 @@ MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 INSTALL     ?= install
+BINDIR      ?= $(PREFIX)/bin
 INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs \
-	       $(DESTDIR)$(UNITDIR)/xvs.service
+	       $(DESTDIR)$(UNITDIR)/xvs.service $(DESTDIR)$(SBINDIR)/xvsd $(DESTDIR)$(BINDIR)/xvs-vsc \
+	       $(DESTDIR)$(MANDIR)/man8/xvsd.8 $(DESTDIR)$(UNITDIR)/xvsd.service
 
 .PHONY: all clean test unit integration demo bench setup install uninstall vmbus-test vmbus-bench \
+	synthetic-bench \
 	fuzz-run
 all: $(BINS)
 
@@ -170,6 +175,9 @@ vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
 		tail -n 1 $(BUILD)/fuzz/$$t.replay.log; \
 	done
 
+synthetic-bench: all
+	bash tools/synthetic-bench.sh
+
 vmbus-bench: $(VMBUS_BENCH)
 	$(VMBUS_BENCH) --doc docs/BENCHMARKS.md
 
@@ -197,12 +205,18 @@ bench: setup
 	bash tools/bench.sh
 
 # The unit is generated at install time: SBINDIR is known only then.
-install: $(BUILD)/xvs contrib/systemd/xvs.service.in
+install: $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc contrib/systemd/xvs.service.in \
+	 contrib/systemd/xvsd.service.in
 	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs
 	$(INSTALL) -D -m 0644 docs/xvs.8 $(DESTDIR)$(MANDIR)/man8/xvs.8
 	$(INSTALL) -D -m 0644 completions/xvs.bash $(DESTDIR)$(BASHCOMPDIR)/xvs
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvs.service.in > $(BUILD)/xvs.service
 	$(INSTALL) -D -m 0644 $(BUILD)/xvs.service $(DESTDIR)$(UNITDIR)/xvs.service
+	$(INSTALL) -D -m 0755 $(BUILD)/xvsd $(DESTDIR)$(SBINDIR)/xvsd
+	$(INSTALL) -D -m 0755 $(BUILD)/xvs-vsc $(DESTDIR)$(BINDIR)/xvs-vsc
+	$(INSTALL) -D -m 0644 docs/xvsd.8 $(DESTDIR)$(MANDIR)/man8/xvsd.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvsd.service.in > $(BUILD)/xvsd.service
+	$(INSTALL) -D -m 0644 $(BUILD)/xvsd.service $(DESTDIR)$(UNITDIR)/xvsd.service
 
 # Files only: the directories may hold other packages' files.
 uninstall:

@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	      "             [--flow-table-size N]\n"
 	      "  switch del NAME | switch show [NAME] | switch set NAME aging SECONDS\n"
 	      "  port add SWITCH PORT --dev IFNAME [--mac MAC]\n"
+	      "  port add SWITCH PORT --synthetic --mac MAC [--queues N]   (needs xvsd running)\n"
 	      "  port del SWITCH PORT | port show SWITCH [PORT]\n"
 	      "  port set SWITCH PORT vlan untagged | access VID | trunk VIDLIST [native VID]\n"
 	      "                           | isolated|community PRIMARY SECONDARY\n"
