@@ -45,8 +45,7 @@ sleep 1
 setup nsx s1 ip addr add 10.0.0.11/24 dev eth0
 setup nsx s2 ip addr add 10.0.0.12/24 dev eth0
 for pair in "s1 10.0.0.12" "e1 10.0.0.22" "s2 10.0.0.11" "e2 10.0.0.21"; do
-	set -- $pair
-	setup ping_ok "$1" "$2"
+	setup ping_ok "${pair% *}" "${pair#* }"
 done
 
 # iperf3_run CLIENT SERVER IP ARGS...: bits per second at the receiver.
