@@ -3,15 +3,17 @@
  * The xvs dataplane, XDP flavour: one loaded instance per switch.
  *
  *   xvs_ingress       attached to every port netdev: parse -> VLAN classify -> guards ->
- *                     ACL out -> learn -> lookup; known unicast gets its egress work (ACL
- *                     in, tagging) inline and leaves through xvs_tx done; everything else
- *                     is broadcast through xvs_tx in canonical form (lib/output.h).
+ *                     ACL out -> QoS out -> learn -> lookup (storm-limit on floods); known
+ *                     unicast gets its egress work (ACL in, tagging, QoS in) inline and
+ *                     leaves through xvs_tx done; everything else is broadcast through xvs_tx
+ *                     in canonical form (lib/output.h).
  *   xvs_egress        devmap egress program of every xvs_tx entry: lets finished frames go;
  *                     for a canonical frame (a flood copy), the port's membership check,
- *                     ACL in (lib/acl.h) and tagging (lib/output.h); mirror copies
- *                     (lib/mirror.h).
+ *                     ACL in (lib/acl.h), tagging (lib/output.h) and QoS in (lib/qos.h);
+ *                     mirror copies (lib/mirror.h).
  *   xvs_housekeeping  run once by the loader: starts the timer that keeps the coarse clock
- *                     and ages the FDB, so the switch needs no userspace process.
+ *                     and ages the FDB, and the min-weight share timer (lib/qos.h), so the
+ *                     switch needs no userspace process.
  *
  * The program order matters: xvs_ingress is first so that `xdp-loader load` picks it.
  */
@@ -27,6 +29,8 @@
 #include "lib/capture.h"
 #include "lib/mirror.h"
 #include "lib/acl.h"
+#include "lib/guard.h"
+#include "lib/qos.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -48,6 +52,10 @@ static __always_inline int xvs_broadcast(xvs_ctx_t *ctx, struct xvs_frame *f, in
 static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port *in,
 					  struct xvs_frame *f, struct xvs_port_stats *st)
 {
+	int ret = xvs_storm_check(in);
+
+	if (ret != XVS_CONTINUE)
+		return xvs_drop(st, ret);
 	if (st)
 		st->flooded++;
 	return xvs_broadcast(ctx, f, xvs_flood_mirrored(in, f->vlan), st);
@@ -92,6 +100,9 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 		ret = xvs_mtu_check(ctx, out_ifindex, f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
+	/* Over the egress port's max-rate: counted on the port whose limit it is. */
+	if (xvs_qos_in(out, f) != XVS_CONTINUE)
+		return xvs_drop(xvs_stats_of(out->id), XVS_DROP_QOS);
 	xvs_capture_frame(ctx, out, XVS_CAPTURE_TX);
 	ret = bpf_redirect_map(&xvs_tx, out_ifindex, XDP_DROP);
 	if (ret != XDP_REDIRECT)
@@ -142,10 +153,14 @@ int xvs_ingress(struct xdp_md *ctx)
 		return xvs_drop(st, XVS_DROP_MAC_SPOOFING);
 
 	ret = xvs_vlan_ingress(p, data, data_end, &f);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_guards(p, data, data_end, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 	f.fdb_vlan = xvs_fdb_vlan(f.vlan);
 	ret = xvs_acl_check(ctx, p, &f, XVS_ACL_OUT);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_qos_out(p, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
 
@@ -195,6 +210,8 @@ int xvs_egress(struct xdp_md *ctx)
 		ret = xvs_vlan_egress(ctx, p, &f);
 	if (ret == XVS_CONTINUE)
 		ret = xvs_mtu_check(ctx, ifindex, &f);
+	if (ret == XVS_CONTINUE)
+		ret = xvs_qos_in(p, &f);
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(xvs_stats_of(p->id), ret);
 	xvs_capture_frame(ctx, p, XVS_CAPTURE_TX);
@@ -279,5 +296,6 @@ int xvs_housekeeping(struct __sk_buff *skb __attribute__((unused)))
 		return 3;
 	if (bpf_timer_start(&slot->timer, XVS_NSEC_PER_SEC, 0))
 		return 4;
-	return 0;
+	err = xvs_share_start();
+	return err ? 10 + err : 0;
 }

@@ -127,7 +127,8 @@ _xvs()
 		1/*) words="add del show set" ;;
 		2/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
-		3/set) words="aging" ;;
+		3/set) words="aging uplink-rate" ;;
+		4/set) [[ ${pos[3]} == uplink-rate ]] && words="none 1gbit 10gbit" ;;
 		*/add) opts="--type --uplink --no-management-os --datapath --fdb-size --aging --flow-table-size" ;;
 		esac
 		;;
@@ -136,13 +137,14 @@ _xvs()
 		1/*) words="add del show set" ;;
 		2/add | 2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/del | 3/show | 3/set) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
-		4/set) words="vlan link mac-limit mac-spoofing mirror" ;;
+		4/set) words="vlan link mac-limit mac-spoofing mirror dhcp-guard router-guard max-rate storm-limit min-weight" ;;
 		5/set)
 			key=${pos[4]}
 			case $key in
 			vlan) words="untagged access trunk isolated community promiscuous" ;;
 			link) words="up down" ;;
-			mac-spoofing) words="on off" ;;
+			mac-spoofing | dhcp-guard | router-guard) words="on off" ;;
+			max-rate) words="none" ;;
 			mirror) words="source destination none" ;;
 			esac
 			;;

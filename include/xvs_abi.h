@@ -10,6 +10,7 @@
 #define XVS_ABI_H
 
 #include <linux/types.h>
+#include <linux/bpf.h>   /* struct bpf_spin_lock */
 
 #define XVS_MAX_PORTS     256   /* port ids are 1..XVS_MAX_PORTS-1; 0 means "no port" */
 #define XVS_NAME_LEN      16    /* port and switch names, like IFNAMSIZ */
@@ -20,6 +21,13 @@
 #define XVS_FDB_DEFAULT_MAX    131072 /* global FDB cap (map size) */
 #define XVS_AGING_DEFAULT_SEC  300
 #define XVS_MAC_LIMIT_DEFAULT  0      /* 0: no per-port cap beyond the global one */
+
+/* QoS limits (see docs/DATAPLANE.md, "QoS"). */
+#define XVS_RATE_MAX_BPS       100000000000ULL /* max-rate and uplink-rate: at most 100 gbit */
+#define XVS_RATE_MIN_BPS       8000ULL         /* and at least 8 kbit (1000 bytes/s) */
+#define XVS_STORM_MAX_PPS      100000000u
+#define XVS_MIN_WEIGHT_MAX     100             /* min-weight 1..100, like Hyper-V; 0 = none */
+#define XVS_SHARE_PERIOD_MS    100             /* the min-weight share is recomputed this often */
 
 /* Port VLAN mode, see the frame-semantics table in DESIGN.md. */
 enum xvs_vlan_mode {
@@ -200,8 +208,9 @@ struct xvs_config {
 	__u32 fdb_max;                   /* the global cap (size of xvs_fdb), for display */
 	char  name[XVS_NAME_LEN];
 	char  uplink[XVS_NAME_LEN];      /* external: the uplink netdev name */
+	__u64 uplink_rate_bps;           /* capacity min-weight shares out (lib/qos.h); 0: none */
 };
-_Static_assert(sizeof(struct xvs_config) == 48, "struct xvs_config ABI");
+_Static_assert(sizeof(struct xvs_config) == 56, "struct xvs_config ABI");
 
 /* Dataplane-wide state the housekeeping timer maintains. Map xvs_clock: ARRAY, key 0. */
 struct xvs_clock_state {
@@ -415,5 +424,32 @@ struct xvs_acl_state {
 	__u64 flows_expired;             /* flows removed for idleness (housekeeping) */
 };
 _Static_assert(sizeof(struct xvs_acl_state) == 16, "struct xvs_acl_state ABI");
+/*
+ * A token bucket. Tokens are counted in billionths of a byte (max-rate) or of a packet
+ * (storm-limit), so a refill is exactly elapsed_ns x rate-per-second, with no division and no
+ * rounding on the fast path (bpf/lib/qos.h).
+ */
+struct xvs_bucket {
+	__u64 tokens;                    /* credit at stamp_ns, in 1e-9 bytes or packets */
+	__u64 stamp_ns;                  /* bpf_ktime_get_ns() of the last refill; a stamp in the
+					  * future freezes the refill until then (tests use it) */
+};
+_Static_assert(sizeof(struct xvs_bucket) == 16, "struct xvs_bucket ABI");
+
+/* Per-port QoS state. Map xvs_qos: ARRAY indexed by port id; reset when a port is added. The
+ * buckets change under `lock`; the min-weight fields are written by the share timer. */
+struct xvs_qos_state {
+	struct bpf_spin_lock lock;
+	__u32 share_tick;                /* share timer tick that last saw this port weighted */
+	struct xvs_bucket out;           /* from the VM (switch ingress): max-rate and share */
+	struct xvs_bucket in;            /* to the VM (switch egress): max-rate */
+	struct xvs_bucket storm;         /* floods from the VM: storm-limit, in packets */
+	__u64 offered_out;               /* bytes the VM offered since the last share tick */
+	__u64 demand_out_Bps;            /* offered rate measured at the last tick, bytes/s */
+	__u64 share_out_Bps;             /* min-weight share in force, bytes/s; 0 = no share limit */
+	__u32 share_weight;              /* the weight the last tick used */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct xvs_qos_state) == 88, "struct xvs_qos_state ABI");
 
 #endif /* XVS_ABI_H */

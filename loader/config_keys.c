@@ -348,6 +348,136 @@ static int apply_mirror(struct xvs_switch *sw, const struct xvs_port *w)
 	return xvs_port_set_mirror(sw, w->name, (enum xvs_mirror_mode)w->mirror);
 }
 
+/* ---- port: guards (loader/guard.c) ---- */
+
+static int parse_dhcp_guard(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			    struct xvs_port *want)
+{
+	return parse_flag(ctx, val, "dhcp-guard", XVS_PORT_DHCP_GUARD, want);
+}
+
+static bool dhcp_guard_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return (h->flags ^ w->flags) & XVS_PORT_DHCP_GUARD;
+}
+
+static void format_dhcp_guard(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", p->flags & XVS_PORT_DHCP_GUARD ? "on" : "off");
+}
+
+static int apply_dhcp_guard(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_dhcp_guard(sw, w->name, w->flags & XVS_PORT_DHCP_GUARD);
+}
+
+static int parse_router_guard(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			      struct xvs_port *want)
+{
+	return parse_flag(ctx, val, "router-guard", XVS_PORT_ROUTER_GUARD, want);
+}
+
+static bool router_guard_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return (h->flags ^ w->flags) & XVS_PORT_ROUTER_GUARD;
+}
+
+static void format_router_guard(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", p->flags & XVS_PORT_ROUTER_GUARD ? "on" : "off");
+}
+
+static int apply_router_guard(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_router_guard(sw, w->name, w->flags & XVS_PORT_ROUTER_GUARD);
+}
+
+/* ---- port: QoS (loader/qos.c) ---- */
+
+/* A rate as `xvs port set ... max-rate` takes it ("100mbit", "none", ...). */
+static int parse_rate(const struct cfg_ctx *ctx, const yaml_node_t *val, const char *what,
+		      __u64 *bps)
+{
+	const char *s;
+
+	if (cfg_scalar(ctx, val, what, &s))
+		return -EINVAL;
+	if (xvs_parse_rate(s, bps))
+		return cfg_error(ctx, val, "%s: %s", what, xvs_errmsg());
+	return 0;
+}
+
+static void format_rate(__u64 bps, char *buf, size_t len)
+{
+	if (bps)
+		xvs_format_rate(bps, buf, len);
+	else
+		snprintf(buf, len, "none");
+}
+
+static int parse_max_rate(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			  struct xvs_port *want)
+{
+	return parse_rate(ctx, val, "max-rate", &want->max_rate_bps);
+}
+
+static bool max_rate_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return h->max_rate_bps != w->max_rate_bps;
+}
+
+static void format_max_rate(const struct xvs_port *p, char *buf, size_t len)
+{
+	format_rate(p->max_rate_bps, buf, len);
+}
+
+static int apply_max_rate(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_max_rate(sw, w->name, w->max_rate_bps);
+}
+
+static int parse_storm_limit(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			     struct xvs_port *want)
+{
+	return cfg_u32(ctx, val, "storm-limit", 0, XVS_STORM_MAX_PPS, &want->storm_limit_pps);
+}
+
+static bool storm_limit_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return h->storm_limit_pps != w->storm_limit_pps;
+}
+
+static void format_storm_limit(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", p->storm_limit_pps);
+}
+
+static int apply_storm_limit(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_storm_limit(sw, w->name, w->storm_limit_pps);
+}
+
+static int parse_min_weight(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			    struct xvs_port *want)
+{
+	return cfg_u32(ctx, val, "min-weight", 0, XVS_MIN_WEIGHT_MAX, &want->min_bw_weight);
+}
+
+static bool min_weight_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return h->min_bw_weight != w->min_bw_weight;
+}
+
+static void format_min_weight(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", p->min_bw_weight);
+}
+
+static int apply_min_weight(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_min_weight(sw, w->name, w->min_bw_weight);
+}
+
 /*
  * Port keys, in the order a plan applies them and `xvs save` writes them: the MAC before
  * mac-spoofing (so that turning spoofing off checks the right MAC), the VLAN before the link
@@ -361,6 +491,15 @@ const struct cfg_port_key cfg_port_keys[] = {
 	{ "link", parse_link, link_differs, format_link, apply_link, false },
 	{ "mac-limit", parse_mac_limit, mac_limit_differs, format_mac_limit, apply_mac_limit, false },
 	{ "mirror", parse_mirror, mirror_differs, format_mirror, apply_mirror, false },
+	{ "dhcp-guard", parse_dhcp_guard, dhcp_guard_differs, format_dhcp_guard, apply_dhcp_guard,
+	  false },
+	{ "router-guard", parse_router_guard, router_guard_differs, format_router_guard,
+	  apply_router_guard, false },
+	{ "max-rate", parse_max_rate, max_rate_differs, format_max_rate, apply_max_rate, false },
+	{ "storm-limit", parse_storm_limit, storm_limit_differs, format_storm_limit,
+	  apply_storm_limit, false },
+	{ "min-weight", parse_min_weight, min_weight_differs, format_min_weight, apply_min_weight,
+	  false },
 };
 const int cfg_nport_keys = sizeof(cfg_port_keys) / sizeof(cfg_port_keys[0]);
 _Static_assert(sizeof(cfg_port_keys) / sizeof(cfg_port_keys[0]) <= CFG_MAX_KEYS,
@@ -472,6 +611,27 @@ static int apply_aging(struct xvs_switch *sw, const struct xvs_config *w)
 	return xvs_switch_set_aging(sw, w->aging_sec);
 }
 
+static int parse_uplink_rate(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			     struct xvs_config *want)
+{
+	return parse_rate(ctx, val, "uplink-rate", &want->uplink_rate_bps);
+}
+
+static bool uplink_rate_differs(const struct xvs_config *h, const struct xvs_config *w)
+{
+	return h->uplink_rate_bps != w->uplink_rate_bps;
+}
+
+static void format_uplink_rate(const struct xvs_config *c, char *buf, size_t len)
+{
+	format_rate(c->uplink_rate_bps, buf, len);
+}
+
+static int apply_uplink_rate(struct xvs_switch *sw, const struct xvs_config *w)
+{
+	return xvs_switch_set_uplink_rate(sw, w->uplink_rate_bps);
+}
+
 /* Switch keys. type, uplink, management-os and fdb-size are what the dataplane instance is
  * loaded with (the FDB map's size, the uplink and host ports): only creation sets them. */
 const struct cfg_switch_key cfg_switch_keys[] = {
@@ -480,6 +640,8 @@ const struct cfg_switch_key cfg_switch_keys[] = {
 	{ "management-os", parse_mgmt, mgmt_differs, format_mgmt, NULL, false },
 	{ "fdb-size", parse_fdb_size, fdb_size_differs, format_fdb_size, NULL, false },
 	{ "aging", parse_aging, aging_differs, format_aging, apply_aging, false },
+	{ "uplink-rate", parse_uplink_rate, uplink_rate_differs, format_uplink_rate,
+	  apply_uplink_rate, false },
 };
 const int cfg_nswitch_keys = sizeof(cfg_switch_keys) / sizeof(cfg_switch_keys[0]);
 _Static_assert(sizeof(cfg_switch_keys) / sizeof(cfg_switch_keys[0]) <= CFG_MAX_KEYS,

@@ -53,6 +53,7 @@ struct xvs_switch {
 	char dir[512];
 	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
 	int mirror_vlan_fd, capture_fd;
+	int qos_fd;
 	int ingress_fd, egress_fd;
 	int ncpus;
 };
@@ -87,6 +88,26 @@ int xvs_port_set_mac_limit(struct xvs_switch *sw, const char *port, __u32 limit)
 int xvs_port_set_mac_spoofing(struct xvs_switch *sw, const char *port, bool allow);
 /* The VM adapter's MAC (NULL: none, any source MAC is accepted); forgets the port's learned MACs. */
 int xvs_port_set_mac(struct xvs_switch *sw, const char *port, const __u8 *mac);
+/* Guards (loader/guard.c): drop DHCP server messages / router advertisements and redirects
+ * the VM sends. */
+int xvs_port_set_dhcp_guard(struct xvs_switch *sw, const char *port, bool on);
+int xvs_port_set_router_guard(struct xvs_switch *sw, const char *port, bool on);
+/* QoS (loader/qos.c). Rates in bits/s of Ethernet frame bytes; 0 removes the limit. */
+int xvs_port_set_max_rate(struct xvs_switch *sw, const char *port, __u64 bps);
+int xvs_port_set_storm_limit(struct xvs_switch *sw, const char *port, __u32 pps);
+int xvs_port_set_min_weight(struct xvs_switch *sw, const char *port, __u32 weight);
+int xvs_switch_set_uplink_rate(struct xvs_switch *sw, __u64 bps);
+int xvs_switch_uplink_rate(struct xvs_switch *sw, __u64 *bps);
+/* The port's QoS state (buckets, measured demand, min-weight share in force). */
+int xvs_qos_read(struct xvs_switch *sw, __u16 port_id, struct xvs_qos_state *out);
+/* Start a port's QoS state afresh (full buckets, no share): on port add. */
+int xvs_qos_reset(struct xvs_switch *sw, __u16 port_id);
+/* "100mbit", "1gbit", "64000" (bit/s), "0" / "none" / "unlimited" (0). Units: bit, kbit, mbit,
+ * gbit (powers of 1000), any case. Checks the range of a limit: 0, or
+ * XVS_RATE_MIN_BPS..XVS_RATE_MAX_BPS. */
+int xvs_parse_rate(const char *s, __u64 *bps);
+/* The inverse: the largest unit that divides exactly ("100mbit", "1500kbit", "8001bit"). */
+void xvs_format_rate(__u64 bps, char *buf, size_t len);
 /* Write a port entry as it is (it must exist). For derived state; setters use the above. */
 int xvs_port_write(struct xvs_switch *sw, const struct xvs_port *p);
 /* Mirroring (loader/mirror.c): a port's role, and the derived state the dataplane reads. */

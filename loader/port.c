@@ -173,6 +173,8 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	/* Order: counters, port entry, output entries, and only then the XDP attachment, so the
 	 * first frame finds a complete port. Undo in reverse on failure. */
 	err = xvs_stats_reset(sw, id);
+	if (!err)
+		err = xvs_qos_reset(sw, id);
 	if (err)
 		return err;
 	err = write_port(sw, &p, BPF_NOEXIST);

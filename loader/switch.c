@@ -325,7 +325,7 @@ void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
 		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
-		       &sw->egress_fd };
+		       &sw->egress_fd, &sw->qos_fd };
 
 	if (!sw)
 		return;
@@ -348,7 +348,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	if (!sw)
 		return xvs_fail(-ENOMEM, "out of memory");
 	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd = sw->mirror_vlan_fd = sw->capture_fd =
-		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = -1;
+		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = sw->qos_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -365,6 +365,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_capture", &sw->capture_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_config", &sw->config_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_clock", &sw->clock_fd);
+	err = err ?: get_pinned(sw->dir, "xvs_qos", &sw->qos_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
 	if (err) {

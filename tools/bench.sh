@@ -2,7 +2,8 @@
 # xvs forwarding benchmark: Mpps through xvs against a bare XDP devmap redirect and the Linux
 # bridge on the same veth topology, in the same run, contenders taking turns; then the
 # per-packet cost of the xvs ingress program under BPF_PROG_TEST_RUN for 10 .. 100,000 MACs,
-# and with the ACL policy of `xvs-trafgen acl-fill` for 10 .. 10,000 rules per kind.
+# with the ACL policy of `xvs-trafgen acl-fill` for 10 .. 10,000 rules per kind, and with
+# guards and QoS (the policy of the xvs-policy contender), variant by variant.
 # Method and results: docs/BENCHMARKS.md (this script rewrites its marked results section).
 #
 #   bash tools/bench.sh            (or `make bench`; needs root and a built tree)
@@ -15,7 +16,7 @@
 #   BENCH_ROUNDS=5           rounds; every round runs every contender once, in turn
 #   BENCH_CPU=0              CPU the injection, and so the whole softirq loop, runs on
 #   BENCH_CONTENDERS="..."   subset/order of: gen-only bare bare-egress xvs bridge xvs-100k
-#                            xvs-trunk xvs-acl bare-flood xvs-flood bridge-flood
+#                            xvs-trunk xvs-acl xvs-policy bare-flood xvs-flood bridge-flood
 #   BENCH_COST_SIZES="10 1000 100000"   FDB sizes for the per-packet cost
 #   BENCH_ACL_SIZES="10 1000 10000"     ACL rules (of each kind) for the per-packet cost
 #   BENCH_ACL_RULES=1000                ACL rules (of each kind) of the xvs-acl contender
@@ -42,7 +43,7 @@ TIME_MS=${BENCH_TIME_MS:-2000}
 WARMUP_MS=${BENCH_WARMUP_MS:-500}
 ROUNDS=${BENCH_ROUNDS:-5}
 CPU=${BENCH_CPU:-0}
-CONTENDERS=${BENCH_CONTENDERS-"gen-only bare bare-egress xvs bridge xvs-100k xvs-trunk xvs-acl bare-flood xvs-flood bridge-flood"}
+CONTENDERS=${BENCH_CONTENDERS-"gen-only bare bare-egress xvs bridge xvs-100k xvs-trunk xvs-acl xvs-policy bare-flood xvs-flood bridge-flood"}
 COST_SIZES=${BENCH_COST_SIZES-"10 1000 100000"}
 ACL_SIZES=${BENCH_ACL_SIZES-"10 1000 10000"}
 ACL_RULES=${BENCH_ACL_RULES:-1000}
@@ -74,10 +75,12 @@ BPFFS=$TMP/bpf
 RES=$TMP/results
 COSTRES=$TMP/cost
 ACLRES=$TMP/aclcost
+POLICYRES=$TMP/policycost
 mkdir -p "$BPFFS" "$TMP/run"
 : >"$RES"
 : >"$COSTRES"
 : >"$ACLRES"
+: >"$POLICYRES"
 
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 # xvs with a private state root; nsenter (not `ip netns exec`) keeps the bpffs pins visible.
@@ -173,6 +176,20 @@ xvs_make() { # NPORTS
 	done
 }
 
+# The policy of the xvs-policy contender and the policy cost: both guards, a storm limit and a
+# max-rate far above what one core forwards, so every frame pays for the checks, the clock and
+# the buckets but none is dropped.
+POLICY=(dhcp-guard on router-guard on storm-limit 1000000 max-rate 100gbit)
+policy_on() { # SWITCH PORT...
+	local sw=$1 p k
+	shift
+	for p in "$@"; do
+		for ((k = 0; k < ${#POLICY[@]}; k += 2)); do
+			xvsc port set "$sw" "$p" "${POLICY[k]}" "${POLICY[k + 1]}"
+		done
+	done
+}
+
 br_make() { # NPORTS
 	in_ns "$NS_SW" ip link add br0 type bridge
 	for ((i = 0; i <= $1; i++)); do
@@ -231,6 +248,10 @@ setup() { # CONTENDER -> sets CUR, FLOOD, INJ_DST
 		xvs_make 1
 		xvsc fdb add bsw "$DST" p1
 		acl_fill --switch bsw --port p0 --count "$ACL_RULES" ;;
+	xvs-policy)
+		xvs_make 1
+		xvsc fdb add bsw "$DST" p1
+		policy_on bsw p0 p1 ;;
 	xvs-trunk)
 		xvs_make 1
 		xvsc port set bsw p0 vlan access 10
@@ -356,6 +377,37 @@ for n in 0 $ACL_SIZES; do
 	echo "$n $(kv delta_ns "$out") $(kv prog_ns "$out") $(kv pass_ns "$out")" | tee -a "$ACLRES" >&2
 	xvsc switch del bacl
 done
+# Guards and QoS on both ports, variant by variant, on the same switch and frame (IPv4/UDP known
+# unicast, 10 FDB entries, one destination): none, both guards (they parse to the UDP ports),
+# max-rate only (the out bucket of p0 and the in bucket of p1: clock, spin lock), everything of
+# xvs-policy (storm-limit charges floods only, so it adds nothing here).
+log "per-packet cost of xvs_ingress with guards and QoS on both ports"
+xvsc switch add bpol --type private
+xvsc port add bpol p0 --dev s0
+xvsc port add bpol p1 --dev s1
+tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bpol" --dev s1 --count 10
+policy_cost() { # LABEL: one cost line for the policy now set
+	local out
+	out=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --prog "$BPFFS/xvs/bpol/xvs_ingress" \
+		--in-dev s0 --dst "$DST")
+	[[ $(kv retval "$out") == 4 ]] || die "xvs_ingress ($1) did not redirect under test run ($out)"
+	echo "$1 $(kv delta_ns "$out") $(kv prog_ns "$out") $(kv pass_ns "$out")" | tee -a "$POLICYRES" >&2
+}
+policy_cost none
+for p in p0 p1; do
+	xvsc port set bpol "$p" dhcp-guard on
+	xvsc port set bpol "$p" router-guard on
+done
+policy_cost guards
+for p in p0 p1; do
+	xvsc port set bpol "$p" dhcp-guard off
+	xvsc port set bpol "$p" router-guard off
+	xvsc port set bpol "$p" max-rate 100gbit
+done
+policy_cost max-rate
+policy_on bpol p0 p1
+policy_cost all
+xvsc switch del bpol
 bare=$(in_ns "$NS_SW" taskset -c "$CPU" "$TG_BIN" cost --bare-out s1 --in-dev s0 --dst "$DST")
 [[ $(kv retval "$bare") == 4 ]] || die "the bare forwarder did not redirect under test run ($bare)"
 BARE_COST="$(kv delta_ns "$bare") $(kv prog_ns "$bare") $(kv pass_ns "$bare")"
@@ -388,6 +440,7 @@ report() {
 		xvs-100k) s="xvs, known unicast, destinations rotating over 100,000 FDB entries (sources too, on the way back)" ;;
 		xvs-trunk) s="xvs, access 10 ⇄ trunk: tag pushed one way, popped the other" ;;
 		xvs-acl) s="xvs, known unicast, ACL policy on p0: $ACL_RULES port ACL + $ACL_RULES extended rules and the fixed set of \`acl-fill\`" ;;
+		xvs-policy) s="xvs, known unicast, dhcp-guard, router-guard, storm-limit 1000000 and max-rate 100gbit on p0 and p1" ;;
 		bare-flood) s="XDP devmap broadcast to the 4 other ports (no egress program)" ;;
 		xvs-flood) s="xvs, broadcast flooded to the 4 other ports" ;;
 		bridge-flood) s="Linux bridge, broadcast to the 4 other ports" ;;
@@ -433,6 +486,8 @@ report() {
 	ratio_row xvs-trunk xvs 4 "xvs access ⇄ trunk / xvs untagged" ""
 	ratio_row xvs-acl bare 4 "xvs with ACL policy / bare redirect (known unicast)" "≥ 0.6"
 	ratio_row xvs-acl xvs 4 "xvs with ACL policy / xvs without" ""
+	ratio_row xvs-policy bare 4 "xvs with guards + storm-limit + max-rate / bare redirect (known unicast)" ""
+	ratio_row xvs-policy xvs 4 "xvs with guards + storm-limit + max-rate / xvs without" ""
 	ratio_row bare-flood bare 4 "bare broadcast / bare redirect (frames in)" ""
 	ratio_row xvs-flood bare-flood 4 "xvs flood / bare broadcast (frames in)" ""
 	ratio_row xvs-flood bridge-flood 4 "xvs flood / Linux bridge flood (frames in)" ""
@@ -467,14 +522,23 @@ report() {
 				printf "ACL cost ratio %d / %d rules: %.2f× (target ≤ 1.3×); ACL policy adds %d ns at %d rules over none.\n",
 					n, n0, f / f0, f - z, n }' "$ACLRES"
 	fi
+	if [[ -s $POLICYRES ]]; then
+		echo
+		echo "Per-packet cost of \`xvs_ingress\` with guards and QoS on both ports, one variant after the other"
+		echo "(IPv4/UDP known unicast, 10 FDB entries, one destination; same method as above):"
+		echo
+		echo "| policy on p0 and p1 | ns over PASS | (xvs / pass ns) |"
+		echo "| --- | ---: | ---: |"
+		awk '{ printf "| %s | %d | (%d / %d) |\n", $1 == "all" ? "guards + storm-limit + max-rate (as xvs-policy)" : $1 == "max-rate" ? "max-rate 100gbit (clock + buckets)" : $1 == "guards" ? "dhcp-guard + router-guard" : "none", $2, $3, $4 }' "$POLICYRES"
+	fi
 }
 
 REPORT=$(report)
 echo
 echo "$REPORT"
 mkdir -p "$BUILD"
-printf '%s\n\nraw rounds (contender round out_mpps in_mpps copies_per_frame_in lost):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n' \
-	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" >"$BUILD/bench-last.txt"
+printf '%s\n\nraw rounds (contender round out_mpps in_mpps copies_per_frame_in lost):\n%s\n\nraw cost (entries fixed_delta fixed_prog fixed_pass rot_delta rot_prog rot_pass):\n%s\n\nraw policy cost (policy delta prog pass):\n%s\n' \
+	"$REPORT" "$(cat "$RES")" "$(cat "$COSTRES")" "$(cat "$POLICYRES")" >"$BUILD/bench-last.txt"
 log "raw results in $BUILD/bench-last.txt"
 
 if [[ -n $DOC ]]; then

@@ -14,6 +14,8 @@ PACKAGES=(
 	iproute2 ethtool xdp-tools tcpdump iperf3 python3-scapy iputils-ping procps util-linux
 	# the config test reads a saved file with a second YAML reader
 	python3-yaml
+	# guards test: a real DHCP server and RA sender, a DHCP client (busybox udhcpc)
+	dnsmasq-base busybox
 	# operability test: the man page renders, the Prometheus output parses
 	groff-base man-db python3-prometheus-client
 )

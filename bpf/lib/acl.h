@@ -84,8 +84,6 @@ struct {
 
 /* ---- L3/L4 parsing ---- */
 
-#define XVS_ETH_P_IPV4 0x0800
-#define XVS_ETH_P_IPV6 0x86dd
 #define XVS_IPV6_EXT_MAX 8   /* extension headers skipped before giving up (malformed) */
 #define XVS_L4_OFF_MAX   512 /* no sane header chain is longer */
 

@@ -19,6 +19,9 @@
 #define XVS_TPID_CANONICAL        0x88b5
 #define XVS_TPID_CANONICAL_MIRROR 0x88b6
 
+#define XVS_ETH_P_IPV4  0x0800
+#define XVS_ETH_P_IPV6  0x86dd
+
 #define XVS_VID_MASK    0x0fff
 #define XVS_PCP_DEI_MASK 0xf000
 

@@ -107,4 +107,32 @@ struct {
 	__type(value, struct xvs_timer_slot);
 } xvs_timer SEC(".maps");
 
+/* QoS (lib/qos.h): per-port token buckets and min-weight shares, indexed by port id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xvs_qos_state);
+} xvs_qos SEC(".maps");
+
+/* The timer that recomputes the min-weight shares, what it remembers between ticks, and its
+ * working sums (kept here, not on the stack, so the verifier does not try to track them through
+ * every iteration of the callbacks that add to them). */
+struct xvs_share_slot {
+	struct bpf_timer timer;
+	__u64 last_ns;
+	__u32 tick;
+	__u32 pad;
+	__u64 demand;       /* sum of the weighted ports' demand, bytes/s */
+	__u64 weight;       /* sum of their weights */
+	__u64 lo, hi;       /* binary search for the water level */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_share_slot);
+} xvs_qos_timer SEC(".maps");
+
 #endif

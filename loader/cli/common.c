@@ -123,6 +123,22 @@ void policy_desc(const struct xvs_port *p, char *buf, size_t len)
 				      xvs_mirror_name(p->mirror));
 	if (n < len && (p->flags & XVS_PORT_CAPTURE))
 		n += (size_t)snprintf(buf + n, len - n, "%scapture", n ? " " : "");
+	if (n < len && (p->flags & XVS_PORT_DHCP_GUARD))
+		n += (size_t)snprintf(buf + n, len - n, "%sdhcp-guard", n ? " " : "");
+	if (n < len && (p->flags & XVS_PORT_ROUTER_GUARD))
+		n += (size_t)snprintf(buf + n, len - n, "%srouter-guard", n ? " " : "");
+	if (n < len && p->max_rate_bps) {
+		char rate[32];
+
+		xvs_format_rate(p->max_rate_bps, rate, sizeof(rate));
+		n += (size_t)snprintf(buf + n, len - n, "%smax-rate=%s", n ? " " : "", rate);
+	}
+	if (n < len && p->storm_limit_pps)
+		n += (size_t)snprintf(buf + n, len - n, "%sstorm-limit=%u", n ? " " : "",
+				      p->storm_limit_pps);
+	if (n < len && p->min_bw_weight)
+		n += (size_t)snprintf(buf + n, len - n, "%smin-weight=%u", n ? " " : "",
+				      p->min_bw_weight);
 	if (!n)
 		snprintf(buf, len, "-");
 }

@@ -138,6 +138,23 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 	json_object_object_add(o, "learned_macs", json_object_new_int64(xvs_fdb_learned_count(sw, p->id)));
 	json_object_object_add(o, "mirror", json_object_new_string(xvs_mirror_name(p->mirror)));
 	json_object_object_add(o, "capture", json_object_new_boolean(p->flags & XVS_PORT_CAPTURE));
+	json_object_object_add(o, "dhcp_guard", json_object_new_boolean(p->flags & XVS_PORT_DHCP_GUARD));
+	json_object_object_add(o, "router_guard",
+			       json_object_new_boolean(p->flags & XVS_PORT_ROUTER_GUARD));
+	json_object_object_add(o, "max_rate_bps", json_object_new_int64((int64_t)p->max_rate_bps));
+	json_object_object_add(o, "storm_limit_pps", json_object_new_int64(p->storm_limit_pps));
+	json_object_object_add(o, "min_weight", json_object_new_int64(p->min_bw_weight));
+	if (p->min_bw_weight) {
+		struct xvs_qos_state q = {};
+
+		/* What the share timer measured and gave the port (0: no share limit now). */
+		if (xvs_qos_read(sw, p->id, &q) == 0) {
+			json_object_object_add(o, "demand_out_bps",
+					       json_object_new_int64((int64_t)q.demand_out_Bps * 8));
+			json_object_object_add(o, "share_out_bps",
+					       json_object_new_int64((int64_t)q.share_out_Bps * 8));
+		}
+	}
 	return o;
 }
 
@@ -327,18 +344,80 @@ static int apply_mirror(struct xvs_switch *sw, const char *port, const struct se
 	return xvs_port_set_mirror(sw, port, (enum xvs_mirror_mode)v->n);
 }
 
+/* dhcp-guard and router-guard: on|off. */
+static int parse_guard(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1 || parse_on_off(argv[0], &v->on))
+		return die("invalid guard value '%s': expected on or off", argc ? argv[0] : "");
+	return 0;
+}
+
+static int apply_dhcp_guard(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_dhcp_guard(sw, port, v->on);
+}
+
+static int apply_router_guard(struct xvs_switch *sw, const char *port,
+			      const struct setting_value *v)
+{
+	return xvs_port_set_router_guard(sw, port, v->on);
+}
+
+static int parse_max_rate(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1)
+		return die("usage: xvs port set SWITCH PORT max-rate RATE[bit|kbit|mbit|gbit]|none");
+	return xvs_parse_rate(argv[0], &v->u64) ? lib_fail() : 0;
+}
+
+static int apply_max_rate(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_max_rate(sw, port, v->u64);
+}
+
+static int parse_storm_limit(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1 || parse_u32(argv[0], &v->n) || v->n > XVS_STORM_MAX_PPS)
+		return die("invalid storm-limit '%s': packets per second, 0 to %u (0: off)",
+			   argc ? argv[0] : "", XVS_STORM_MAX_PPS);
+	return 0;
+}
+
+static int apply_storm_limit(struct xvs_switch *sw, const char *port,
+			     const struct setting_value *v)
+{
+	return xvs_port_set_storm_limit(sw, port, v->n);
+}
+
+static int parse_min_weight(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1 || parse_u32(argv[0], &v->n) || v->n > XVS_MIN_WEIGHT_MAX)
+		return die("invalid min-weight '%s': 0 to %u (0: none)", argc ? argv[0] : "",
+			   XVS_MIN_WEIGHT_MAX);
+	return 0;
+}
+
+static int apply_min_weight(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_min_weight(sw, port, v->n);
+}
+
 static const struct port_setting port_settings[] = {
 	{ "vlan", VLAN_SYNTAX, parse_vlan, apply_vlan },
 	{ "link", "up|down", parse_link, apply_link },
 	{ "mac-spoofing", "on|off", parse_mac_spoofing, apply_mac_spoofing },
 	{ "mac-limit", "N", parse_mac_limit, apply_mac_limit },
 	{ "mirror", "source|destination|none", parse_mirror, apply_mirror },
+	{ "dhcp-guard", "on|off", parse_guard, apply_dhcp_guard },
+	{ "router-guard", "on|off", parse_guard, apply_router_guard },
+	{ "max-rate", "RATE[bit|kbit|mbit|gbit]|none", parse_max_rate, apply_max_rate },
+	{ "storm-limit", "PPS", parse_storm_limit, apply_storm_limit },
+	{ "min-weight", "N", parse_min_weight, apply_min_weight },
 };
 
 static int cmd_port_set(int argc, char **argv)
 {
-	static const char *const later[] = { "dhcp-guard", "router-guard", "max-rate", "storm-limit",
-					     "vmq" };
+	static const char *const later[] = { "vmq" };
 	const struct port_setting *ps = NULL;
 	struct setting_value v = {};
 	struct session s;

@@ -98,9 +98,10 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 	__u32 flows = 0, flow_max = 0;
 	struct xvs_config cfg;
 	__u64 expired = 0;
+	__u64 uplink_rate = 0;
 	int n = 0;
 
-	if (xvs_switch_config(sw, &cfg))
+	if (xvs_switch_config(sw, &cfg) || xvs_switch_uplink_rate(sw, &uplink_rate))
 		return NULL;
 	xvs_switch_clock(sw, &clk);
 	if (xvs_port_list(sw, &ports, &n))
@@ -121,6 +122,7 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 		json_object_object_add(o, "flows", json_object_new_int64(flows));
 		json_object_object_add(o, "flows_expired", json_object_new_int64((int64_t)expired));
 	}
+	json_object_object_add(o, "uplink_rate_bps", json_object_new_int64((int64_t)uplink_rate));
 	free(ports);
 	return o;
 }
@@ -168,19 +170,24 @@ static int cmd_switch_show(int argc, char **argv)
 		print_json(arr);
 		return 0;
 	}
-	printf("%-13s %-9s %-8s %-12s %-6s %-6s %-9s\n", "SWITCH", "TYPE", "DATAPATH", "UPLINK",
-	       "MGMT", "PORTS", "AGING");
+	printf("%-13s %-9s %-8s %-12s %-6s %-6s %-9s %s\n", "SWITCH", "TYPE", "DATAPATH", "UPLINK",
+	       "MGMT", "PORTS", "AGING", "UPLINK-RATE");
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i), *v;
 		const char *up = json_object_object_get_ex(o, "uplink", &v) && v ?
 					 json_object_get_string(v) : "-";
+		__u64 rate = (__u64)json_object_get_int64(json_object_object_get(o, "uplink_rate_bps"));
+		char rate_s[32] = "-", aging[24];
 
-		printf("%-13s %-9s %-8s %-12s %-6s %-6d %lds\n",
+		if (rate)
+			xvs_format_rate(rate, rate_s, sizeof(rate_s));
+		snprintf(aging, sizeof(aging), "%lds",
+			 (long)json_object_get_int64(json_object_object_get(o, "aging_sec")));
+		printf("%-13s %-9s %-8s %-12s %-6s %-6d %-9s %s\n",
 		       json_object_get_string(json_object_object_get(o, "name")),
 		       json_object_get_string(json_object_object_get(o, "type")), "xdp", up,
 		       json_object_get_boolean(json_object_object_get(o, "management_os")) ? "yes" : "no",
-		       json_object_get_int(json_object_object_get(o, "ports")),
-		       (long)json_object_get_int64(json_object_object_get(o, "aging_sec")));
+		       json_object_get_int(json_object_object_get(o, "ports")), aging, rate_s);
 	}
 	json_object_put(arr);
 	return 0;
@@ -189,10 +196,20 @@ static int cmd_switch_show(int argc, char **argv)
 static int cmd_switch_set(int argc, char **argv)
 {
 	struct session s;
+	__u64 rate;
 	__u32 v;
+	int err;
 
-	if (argc != 4 || strcmp(argv[2], "aging"))
-		return die("usage: xvs switch set NAME aging SECONDS");
+	if (argc != 4 || (strcmp(argv[2], "aging") && strcmp(argv[2], "uplink-rate")))
+		return die("usage: xvs switch set NAME aging SECONDS | uplink-rate RATE");
+	if (!strcmp(argv[2], "uplink-rate")) {
+		if (xvs_parse_rate(argv[3], &rate))
+			return lib_fail();
+		if (session_open(&s, argv[1], true))
+			return 1;
+		err = xvs_switch_set_uplink_rate(s.sw, rate);
+		return session_close(&s, err ? lib_fail() : 0);
+	}
 	if (parse_u32(argv[3], &v))
 		return die("invalid aging time '%s': 1-1000000 seconds", argv[3]);
 	if (session_open(&s, argv[1], true))

@@ -139,6 +139,18 @@ bad "bad mac-limit" port set csw c1 mac-limit -1
 bad "bad mac-limit" port set csw c1 mac-limit abc
 bad "bad mac-spoofing" port set csw c1 mac-spoofing maybe
 bad "unknown port setting" port set csw c1 colour blue
+bad "bad dhcp-guard" port set csw c1 dhcp-guard yes
+bad "bad router-guard" port set csw c1 router-guard
+bad "bad max-rate" port set csw c1 max-rate fast
+bad "max-rate with a fraction" port set csw c1 max-rate 1.5mbit
+bad "max-rate too high" port set csw c1 max-rate 101gbit
+bad "max-rate too low" port set csw c1 max-rate 100bit
+bad "max-rate on an unknown port" port set csw nope max-rate 10mbit
+bad "bad storm-limit" port set csw c1 storm-limit -5
+bad "bad min-weight" port set csw c1 min-weight 101
+bad "bad uplink-rate" switch set csw uplink-rate 10mbps
+bad "uplink-rate of an unknown switch" switch set nosuch uplink-rate 1gbit
+bad "vmq is not available yet" port set csw c1 vmq on
 bad "unknown command" frobnicate
 bad "unknown subcommand" switch frob
 # A netdev that already carries someone else's XDP program: the failure comes late (at

@@ -38,7 +38,7 @@ static const struct bad_case bad_cases[] = {
 	{ "- a\n- b\n", 1, "the file: expected a mapping" },
 	{ "switches:\n  - a\n", 2, "switches: expected a mapping" },
 	{ "switches:\n  a:\n    type: internal\n    agin: 5\n", 4,
-	  "unknown switch key 'agin' (expected type, uplink, management-os, fdb-size, aging, ports or fdb)" },
+	  "unknown switch key 'agin' (expected type, uplink, management-os, fdb-size, aging, uplink-rate, ports or fdb)" },
 	{ "switches:\n  a: {}\n  b: {}\n  a: {}\n", 4, "duplicate switch 'a' (first at line 2)" },
 	{ "switches:\n  a:\n    type: private\n    type: internal\n", 4, "duplicate key 'type' (first at line 3)" },
 	{ "switches:\n  abcdefghijklm: {}\n", 2, "invalid switch name 'abcdefghijklm'" },
@@ -58,7 +58,7 @@ static const struct bad_case bad_cases[] = {
 	{ "switches:\n  a:\n    ports:\n      p-1/x: {dev: d1}\n", 4, "invalid port name 'p-1/x'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1}\n      p1: {dev: d2}\n", 5, "duplicate port 'p1' (first at line 4)" },
 	{ "switches:\n  a:\n    ports:\n      p1:\n        dev: d1\n        vlna: access 3\n", 6,
-	  "unknown port key 'vlna' (expected dev, mac, mac-spoofing, vlan, link, mac-limit or mirror)" },
+	  "unknown port key 'vlna' (expected dev, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit or min-weight)" },
 	{ "switches:\n  a:\n    ports:\n      host:\n        dev: d1\n", 5, "port host is the switch's host adapter" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: \"a b\"}\n", 4, "invalid dev 'a b'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, vlan: access 4095}\n", 4, "invalid VLAN id '4095': must be 1-4094" },
@@ -82,6 +82,14 @@ static const struct bad_case bad_cases[] = {
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, mac-limit: -1}\n", 4, "invalid mac-limit '-1'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, link: sideways}\n", 4, "invalid link 'sideways': expected up or down" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, mirror: both}\n", 4, "invalid mirror role 'both'" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, dhcp-guard: yes}\n", 4, "invalid dhcp-guard 'yes'" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, router-guard: 1}\n", 4, "invalid router-guard '1'" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, max-rate: fast}\n", 4, "max-rate: invalid rate 'fast'" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, max-rate: 200gbit}\n", 4,
+	  "max-rate: rate '200gbit' out of range" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, storm-limit: -5}\n", 4, "invalid storm-limit '-5'" },
+	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, min-weight: 101}\n", 4, "invalid min-weight '101'" },
+	{ "switches:\n  a:\n    uplink-rate: 10mbps\n", 3, "uplink-rate: invalid rate '10mbps'" },
 	/* A netdev used twice, in one switch, across switches, as an uplink, as a host adapter. */
 	{ "switches:\n  a:\n    type: private\n    ports:\n      p1: {dev: d1}\n      p2:\n        dev: d1\n", 7,
 	  "netdev d1 is already used by port a/p1 (line 5)" },
@@ -329,10 +337,12 @@ Test(config, save_reads_back_to_the_same_state)
 		"    uplink: 'we\"ird\\'\n" /* netdev names may hold quotes and backslashes */
 		"    management-os: off\n"
 		"    aging: 45\n"
+		"    uplink-rate: 10Gbit\n"
 		"    ports:\n"
 		"      uplink: {vlan: \"trunk 1-100,200 native 7\"}\n"
 		"      v1: {dev: v1, mac: \"52:54:00:12:34:56\", vlan: access 3, link: down, mac-limit: 9}\n"
-		"      v2: {dev: v2, mac: \"02:00:00:00:00:02\", mac-spoofing: on, mirror: destination}\n"
+		"      v2: {dev: v2, mac: \"02:00:00:00:00:02\", mac-spoofing: on, mirror: destination,\n"
+		"           dhcp-guard: on, router-guard: on, max-rate: 1500000, storm-limit: 100, min-weight: 3}\n"
 		"      i1: {dev: i1, vlan: isolated 10 11, mirror: source}\n"
 		"      c1: {dev: c1, vlan: community 10 12}\n"
 		"      pr: {dev: pr, vlan: promiscuous 10 11-12}\n"
@@ -365,6 +375,7 @@ Test(config, save_reads_back_to_the_same_state)
 		"    uplink: we\"ird\\\n"
 		"    management-os: off\n"
 		"    aging: 45\n"
+		"    uplink-rate: 10gbit\n"
 		"    ports:\n"
 		"      uplink:\n"
 		"        vlan: trunk 1-100,200 native 7\n"
@@ -379,6 +390,11 @@ Test(config, save_reads_back_to_the_same_state)
 		"        mac: \"02:00:00:00:00:02\"\n"
 		"        mac-spoofing: on\n"
 		"        mirror: destination\n"
+		"        dhcp-guard: on\n"
+		"        router-guard: on\n"
+		"        max-rate: 1500kbit\n"
+		"        storm-limit: 100\n"
+		"        min-weight: 3\n"
 		"      i1:\n"
 		"        dev: i1\n"
 		"        vlan: isolated 10 11\n"
