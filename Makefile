@@ -7,9 +7,10 @@
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
 #   make bench-tcp  TCP throughput between two VMs: xvs tc, xvs xdp, Linux bridge (same file)
 #   make vmbus-test the ring channel's tests: Criterion suite + fuzz corpora replay (no root)
+#   make synthetic-bench synthetic vs emulated NIC, VM to VM (docs/BENCHMARKS.md, needs root)
 #   make vmbus-bench the ring channel's throughput benchmark (docs/BENCHMARKS.md, "Ring channel")
 #   make fuzz-run   run each libFuzzer target for FUZZ_RUNS executions (vmbus/FUZZING.md)
-#   make install    install xvs, its man page, bash completion and systemd unit (DESTDIR,
+#   make install    install xvs, xvsd, xvs-vsc, man pages, bash completion, systemd units (DESTDIR,
 #                   PREFIX=/usr/local)
 #   make uninstall  remove exactly what make install put there (same DESTDIR and PREFIX)
 
@@ -52,6 +53,9 @@ UNIT_BIN  := $(BUILD)/unit-tests
 
 # The ring channel (vmbus/): a library both sides link, its tests, fuzz targets and benchmark.
 VMBUS_SRCS  := $(wildcard vmbus/*.c)
+# The host service and the guest driver of synthetic NICs (docs/SYNTHETIC.md).
+XVSD_SRCS   := $(wildcard vmbus/xvsd/*.c)
+VSC_SRCS    := $(wildcard vmbus/vsc/*.c)
 VMBUS_OBJS  := $(patsubst vmbus/%.c,$(BUILD)/vmbus/%.o,$(VMBUS_SRCS))
 VMBUS_HDRS  := $(wildcard vmbus/*.h) include/xvs_vmbus.h
 VMBUS_LIB   := $(BUILD)/libxvs-vmbus.a
@@ -66,12 +70,14 @@ FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARN) -Iinclude -Ivmbus -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_RUNS    ?= 10000000
 
-BINS := $(BUILD)/xvs $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen) \
+BINS := $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc $(BUILD)/xvs-vsc-pps \
+	$(BUILD)/vmbus-hostile-guest $(UNIT_BIN) $(if $(wildcard tools/trafgen.c),$(BUILD)/xvs-trafgen) \
 	$(VMBUS_LIB) $(VMBUS_TEST_BIN) $(VMBUS_BENCH) $(FUZZ_BINS)
 
 # What a user runs: the xvs tool (an administration command that needs root, so sbin, like
 # ip and bridge), its manual, its bash completion and the systemd unit that applies the saved
-# configuration at boot (with the installed binary's path written into it). The dataplane is compiled into xvs as a
+# configuration at boot (with the installed binary's path written into it); xvsd (sbin, a host
+# service) with its unit and man page, and xvs-vsc (bin: it runs inside guests). The dataplane is compiled into xvs as a
 # bpftool skeleton, so no BPF object is installed; xvs-trafgen and the unit tests serve the
 # benchmark and the tests, which run from the build tree.
 PREFIX      ?= /usr/local
@@ -80,11 +86,13 @@ MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 INSTALL     ?= install
+BINDIR      ?= $(PREFIX)/bin
 INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR)$(BASHCOMPDIR)/xvs \
-	       $(DESTDIR)$(UNITDIR)/xvs.service
+	       $(DESTDIR)$(UNITDIR)/xvs.service $(DESTDIR)$(SBINDIR)/xvsd $(DESTDIR)$(BINDIR)/xvs-vsc \
+	       $(DESTDIR)$(MANDIR)/man8/xvsd.8 $(DESTDIR)$(UNITDIR)/xvsd.service
 
 .PHONY: all clean test unit integration demo bench bench-tcp setup install uninstall vmbus-test \
-	vmbus-bench fuzz-run
+	vmbus-bench synthetic-bench fuzz-run
 all: $(BINS)
 
 # Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
@@ -130,6 +138,19 @@ $(VMBUS_TEST_BIN): $(VMBUS_TEST_SRCS) $(wildcard tests/vmbus/*.h) $(VMBUS_LIB)
 	$(CC) $(CFLAGS) -Ivmbus -Itests/vmbus $(LDFLAGS) $(VMBUS_TEST_SRCS) $(VMBUS_LIB) -lpthread \
 		-lcriterion -o $@
 
+$(BUILD)/xvsd: $(XVSD_SRCS) $(wildcard vmbus/xvsd/*.h) $(VMBUS_LIB) $(LIB) $(BUILD)/xvs_xsk.skel.h
+	$(CC) $(CFLAGS) -Ivmbus -Ivmbus/xvsd $(LDFLAGS) $(XVSD_SRCS) $(LIB) $(VMBUS_LIB) $(LDLIBS) -lxdp \
+		-o $@
+
+$(BUILD)/xvs-vsc: $(VSC_SRCS) vmbus/vsc.h $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $(VSC_SRCS) $(VMBUS_LIB) -o $@
+
+$(BUILD)/xvs-vsc-pps: tools/vsc_pps.c vmbus/vsc.h $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -o $@
+
+$(BUILD)/vmbus-hostile-guest: tests/integration/hostile_guest.c $(VMBUS_LIB)
+	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -o $@
+
 $(VMBUS_BENCH): tools/vmbus_bench.c $(VMBUS_LIB)
 	$(CC) $(CFLAGS) -Ivmbus $(LDFLAGS) $< $(VMBUS_LIB) -lpthread -o $@
 
@@ -159,6 +180,9 @@ vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
 			{ cat $(BUILD)/fuzz/$$t.replay.log; exit 1; }; \
 		tail -n 1 $(BUILD)/fuzz/$$t.replay.log; \
 	done
+
+synthetic-bench: all
+	bash tools/synthetic-bench.sh
 
 vmbus-bench: $(VMBUS_BENCH)
 	$(VMBUS_BENCH) --doc docs/BENCHMARKS.md
@@ -191,12 +215,18 @@ bench-tcp: setup
 	bash tools/bench-tcp.sh
 
 # The unit is generated at install time: SBINDIR is known only then.
-install: $(BUILD)/xvs contrib/systemd/xvs.service.in
+install: $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc contrib/systemd/xvs.service.in \
+	 contrib/systemd/xvsd.service.in
 	$(INSTALL) -D -m 0755 $(BUILD)/xvs $(DESTDIR)$(SBINDIR)/xvs
 	$(INSTALL) -D -m 0644 docs/xvs.8 $(DESTDIR)$(MANDIR)/man8/xvs.8
 	$(INSTALL) -D -m 0644 completions/xvs.bash $(DESTDIR)$(BASHCOMPDIR)/xvs
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvs.service.in > $(BUILD)/xvs.service
 	$(INSTALL) -D -m 0644 $(BUILD)/xvs.service $(DESTDIR)$(UNITDIR)/xvs.service
+	$(INSTALL) -D -m 0755 $(BUILD)/xvsd $(DESTDIR)$(SBINDIR)/xvsd
+	$(INSTALL) -D -m 0755 $(BUILD)/xvs-vsc $(DESTDIR)$(BINDIR)/xvs-vsc
+	$(INSTALL) -D -m 0644 docs/xvsd.8 $(DESTDIR)$(MANDIR)/man8/xvsd.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/systemd/xvsd.service.in > $(BUILD)/xvsd.service
+	$(INSTALL) -D -m 0644 $(BUILD)/xvsd.service $(DESTDIR)$(UNITDIR)/xvsd.service
 
 # Files only: the directories may hold other packages' files.
 uninstall:

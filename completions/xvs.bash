@@ -150,7 +150,7 @@ _xvs()
 			;;
 		7/set) [[ ${pos[4]}/${pos[5]} == vlan/trunk ]] && words="native" ;;
 		esac
-		[[ $sub == add ]] && ((npos >= 3)) && opts="--dev --mac"
+		[[ $sub == add ]] && ((npos >= 3)) && opts="--dev --mac --synthetic --queues"
 		;;
 	fdb)
 		case $npos/$sub in

@@ -73,6 +73,7 @@ enum xvs_port_kind {
 	XVS_PORT_VM     = 0, /* emulated VM NIC: an existing netdev */
 	XVS_PORT_HOST   = 1, /* the management OS adapter the switch created */
 	XVS_PORT_UPLINK = 2, /* the external switch's physical NIC */
+	XVS_PORT_SYNTHETIC = 3, /* paravirtual NIC: a veth whose far end xvsd serves */
 };
 
 /*

@@ -28,8 +28,13 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 	sw->c.flags = h->datapath == XVS_DATAPATH_TC ? sw->c.flags | XVS_SWITCH_TC :
 						       sw->c.flags & ~(__u32)XVS_SWITCH_TC;
 	for (int i = 0; i < np; i++) {
-		struct cfg_port *p = cfg_grow((void **)&sw->ports, &sw->nports, sizeof(*p));
+		struct cfg_port *p;
 
+		/* Synthetic ports are not part of configuration files yet (docs/SYNTHETIC.md):
+		 * invisible here, `save` does not write them and `apply` leaves them alone. */
+		if (ports[i].kind == XVS_PORT_SYNTHETIC)
+			continue;
+		p = cfg_grow((void **)&sw->ports, &sw->nports, sizeof(*p));
 		if (!p)
 			goto oom;
 		p->p = ports[i];
@@ -48,8 +53,8 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 		for (int j = 0; j < np; j++)
 			if (ports[j].ifindex == r->entry.ifindex)
 				owner = j;
-		if (owner < 0)
-			continue; /* its port is being removed */
+		if (owner < 0 || ports[owner].kind == XVS_PORT_SYNTHETIC)
+			continue; /* its port is being removed, or not in files (above) */
 		e = cfg_grow((void **)&sw->fdb, &sw->nfdb, sizeof(*e));
 		if (!e)
 			goto oom;

@@ -155,6 +155,47 @@ int xvs_capture_run(struct xvs_switch *sw, const struct xvs_capture_opts *opts,
 /* Which switch owns this ifindex, if any (name copied to owner). 1 = owned, 0 = free. */
 int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
 
+/*
+ * Synthetic ports (loader/synthetic.c, docs/SYNTHETIC.md). The port device is a veth pair
+ * named after a hash of switch and port: the switch end ("xvs<hash>s") is an ordinary port,
+ * xvsd owns the other end ("xvs<hash>d") with one AF_XDP socket per queue and serves the
+ * guest at $XVS_RUN/<switch>/<port>.sock. xvsd listens for requests at $XVS_RUN/xvsd.sock;
+ * "sync" makes it serve exactly the synthetic ports in the port tables (it also rescans every
+ * second) and answers "ok" once it has.
+ */
+#define XVS_SYNTHETIC_QUEUES_MAX 16
+int xvs_synthetic_devs(const char *sw, const char *port, char sw_end[16], char xvsd_end[16]);
+/* $XVS_RUN/<switch>/<port>.<ext> ("sock", "stats"). */
+void xvs_synthetic_path(const char *sw, const char *port, const char *ext, char *buf, size_t len);
+/* One request to xvsd; -ENOTCONN with a message that says xvsd is not running. */
+int xvs_xvsd_request(const char *req, char *reply, size_t len);
+/* Refuses (changing nothing) unless xvsd is running; creates the veth, attaches the switch
+ * end like any port, and returns once xvsd serves the port's socket. */
+int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,
+			   unsigned queues);
+/* Called by xvs_port_del() for a synthetic port: xvsd lets go, the veth and files go. */
+void xvs_synthetic_forget(struct xvs_switch *sw, const struct xvs_port *p);
+
+/* Per-queue counters xvsd writes to $XVS_RUN/<switch>/<port>.stats (text, one "key value..."
+ * per line, replaced atomically about once a second). */
+struct xvs_synthetic_queue_stats {
+	__u64 tx_packets, tx_bytes;    /* from the guest into the switch */
+	__u64 rx_packets, rx_bytes;    /* from the switch into the guest */
+	__u64 tx_drops, rx_drops;      /* no room in the socket / no guest, no guest slot */
+	__u64 violations;              /* protocol violations of guests on this queue */
+};
+struct xvs_synthetic_stats {
+	bool guest;                    /* a guest is connected now */
+	__u64 connects, disconnects, broken;
+	char last_violation[32];       /* "-" if none */
+	unsigned queues;
+	struct xvs_synthetic_queue_stats q[XVS_SYNTHETIC_QUEUES_MAX];
+};
+/* -ENOENT if xvsd has not written the file (not running, or not serving the port). */
+int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthetic_stats *st);
+int xvs_synthetic_stats_write(const char *sw, const char *port,
+			      const struct xvs_synthetic_stats *st);
+
 /* Private VLAN domains (loader/pvlan.c), derived from the ports' modes. `changed` is a port
  * in its new mode, or NULL. check: would the domains be consistent? apply: write the
  * secondary -> primary map; before = only additions (call before writing the port), else

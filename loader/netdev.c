@@ -50,6 +50,36 @@ int xvs_netdev_veth_add(const char *name, const char *peer)
 	return 0;
 }
 
+int xvs_netdev_veth_add_mq(const char *name, const char *peer, unsigned queues)
+{
+	struct nl_sock *sk = route_socket();
+	struct rtnl_link *link, *pl;
+	int err;
+
+	if (!sk)
+		return xvs_fail(-ENOMEM, "cannot open a netlink socket");
+	link = rtnl_link_veth_alloc();
+	if (!link) {
+		nl_socket_free(sk);
+		return xvs_fail(-ENOMEM, "out of memory");
+	}
+	pl = rtnl_link_veth_get_peer(link);
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_name(pl, peer);
+	rtnl_link_set_num_tx_queues(link, queues);
+	rtnl_link_set_num_rx_queues(link, queues);
+	rtnl_link_set_num_tx_queues(pl, queues);
+	rtnl_link_set_num_rx_queues(pl, queues);
+	rtnl_link_put(pl);
+	err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(link);
+	nl_socket_free(sk);
+	if (err)
+		return xvs_fail(-EINVAL, "cannot create veth pair %s/%s: %s", name, peer,
+				nl_geterror(err));
+	return 0;
+}
+
 int xvs_netdev_del(const char *name)
 {
 	struct nl_sock *sk = route_socket();

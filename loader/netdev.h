@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 int xvs_netdev_veth_add(const char *name, const char *peer);
+/* The same with `queues` rx and tx queues on both ends (a synthetic port's device). */
+int xvs_netdev_veth_add_mq(const char *name, const char *peer, unsigned queues);
 int xvs_netdev_del(const char *name);
 int xvs_netdev_up(const char *name);
 /* XDP_REDIRECT into a veth is dropped unless its peer runs NAPI: GRO on (or an XDP program). */

@@ -249,6 +249,8 @@ int xvs_port_del(struct xvs_switch *sw, const char *port)
 	list_port_id(sw, p.id, 0);
 	xvs_fdb_forget_port(sw, p.ifindex);
 	xvs_acl_forget_port(sw, p.id);
+	if (p.kind == XVS_PORT_SYNTHETIC)
+		xvs_synthetic_forget(sw, &p);
 	/* State derived from all ports: the port is gone, derive it again. */
 	err = 0;
 	if (xvs_vlan_mode_is_private(p.mode))

@@ -99,6 +99,8 @@ const char *kind_name(__u8 kind)
 		return "host";
 	case XVS_PORT_UPLINK:
 		return "uplink";
+	case XVS_PORT_SYNTHETIC:
+		return "synth";
 	default:
 		return "vm";
 	}

@@ -11,6 +11,25 @@
 
 /* ---- port ---- */
 
+static int port_add_synthetic(const char *swname, const char *port, const char *dev,
+			      const char *mac_s, __u32 queues)
+{
+	struct session s;
+	__u8 mac[6];
+
+	if (dev)
+		return die("--synthetic and --dev exclude each other: xvs creates the port device");
+	if (!mac_s)
+		return die("a synthetic port needs --mac MAC");
+	if (xvs_parse_mac(mac_s, mac))
+		return lib_fail();
+	if (session_open(&s, swname, true))
+		return 1;
+	if (xvs_port_add_synthetic(s.sw, port, mac, queues))
+		return session_close(&s, lib_fail());
+	return session_close(&s, 0);
+}
+
 static int cmd_port_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -22,6 +41,7 @@ static int cmd_port_add(int argc, char **argv)
 	};
 	const char *dev = NULL, *mac_s = NULL;
 	bool synthetic = false;
+	__u32 queues = 1;
 	struct session s;
 	__u8 mac[6];
 	int c;
@@ -39,15 +59,19 @@ static int cmd_port_add(int argc, char **argv)
 			synthetic = true;
 			break;
 		case 'q':
+			if (parse_u32(optarg, &queues) || queues < 1 ||
+			    queues > XVS_SYNTHETIC_QUEUES_MAX)
+				return die("invalid --queues '%s': must be 1-%d", optarg,
+					   XVS_SYNTHETIC_QUEUES_MAX);
 			break;
 		default:
-			return die("usage: xvs port add SWITCH PORT --dev IFNAME [--mac MAC]");
+			return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N])");
 		}
 	}
 	if (optind != argc - 2)
-		return die("usage: xvs port add SWITCH PORT --dev IFNAME [--mac MAC]");
+		return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N])");
 	if (synthetic)
-		return die("synthetic NICs are not available yet: xvsd is not built; use --dev IFNAME");
+		return port_add_synthetic(argv[optind], argv[optind + 1], dev, mac_s, queues);
 	if (!dev)
 		return die("port add needs --dev IFNAME");
 	if (mac_s && xvs_parse_mac(mac_s, mac))

@@ -115,6 +115,70 @@ static void print_prometheus(const char *sw, const struct xvs_port *ports,
 	}
 }
 
+/* What xvsd counts for a synthetic port (its counter file; see docs/SYNTHETIC.md), or JSON
+ * null when xvsd is not serving the port. */
+static struct json_object *synthetic_json(const char *sw, const char *port)
+{
+	struct xvs_synthetic_stats st;
+	struct json_object *o, *qs;
+
+	if (xvs_synthetic_stats_read(sw, port, &st))
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "guest", json_object_new_boolean(st.guest));
+	json_object_object_add(o, "connects", json_object_new_int64((int64_t)st.connects));
+	json_object_object_add(o, "disconnects", json_object_new_int64((int64_t)st.disconnects));
+	json_object_object_add(o, "broken", json_object_new_int64((int64_t)st.broken));
+	json_object_object_add(o, "last_violation", json_object_new_string(st.last_violation));
+	qs = json_object_new_array();
+	for (unsigned q = 0; q < st.queues; q++) {
+		const struct xvs_synthetic_queue_stats *x = &st.q[q];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "tx_packets", json_object_new_int64((int64_t)x->tx_packets));
+		json_object_object_add(j, "tx_bytes", json_object_new_int64((int64_t)x->tx_bytes));
+		json_object_object_add(j, "rx_packets", json_object_new_int64((int64_t)x->rx_packets));
+		json_object_object_add(j, "rx_bytes", json_object_new_int64((int64_t)x->rx_bytes));
+		json_object_object_add(j, "tx_drops", json_object_new_int64((int64_t)x->tx_drops));
+		json_object_object_add(j, "rx_drops", json_object_new_int64((int64_t)x->rx_drops));
+		json_object_object_add(j, "violations", json_object_new_int64((int64_t)x->violations));
+		json_object_array_add(qs, j);
+	}
+	json_object_object_add(o, "queues", qs);
+	return o;
+}
+
+static __u64 jget(struct json_object *o, const char *key)
+{
+	return (__u64)json_object_get_int64(json_object_object_get(o, key));
+}
+
+static void print_synthetic(struct json_object *o)
+{
+	struct json_object *qs;
+
+	if (!o) {
+		printf("  synthetic: xvsd is not serving this port\n");
+		return;
+	}
+	printf("  synthetic: guest %s, connects %llu, disconnects %llu, broken %llu (last violation %s)\n",
+	       json_object_get_boolean(json_object_object_get(o, "guest")) ? "connected" : "none",
+	       (unsigned long long)jget(o, "connects"), (unsigned long long)jget(o, "disconnects"),
+	       (unsigned long long)jget(o, "broken"),
+	       json_object_get_string(json_object_object_get(o, "last_violation")));
+	qs = json_object_object_get(o, "queues");
+	for (size_t q = 0; q < json_object_array_length(qs); q++) {
+		struct json_object *j = json_object_array_get_idx(qs, q);
+
+		printf("  queue %zu: from guest %llu pkts %llu bytes, to guest %llu pkts %llu bytes, "
+		       "drops %llu/%llu (from/to guest), violations %llu\n", q,
+		       (unsigned long long)jget(j, "tx_packets"), (unsigned long long)jget(j, "tx_bytes"),
+		       (unsigned long long)jget(j, "rx_packets"), (unsigned long long)jget(j, "rx_bytes"),
+		       (unsigned long long)jget(j, "tx_drops"), (unsigned long long)jget(j, "rx_drops"),
+		       (unsigned long long)jget(j, "violations"));
+	}
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const char usage_line[] = "usage: xvs stats SWITCH [PORT] [--prometheus]";
@@ -195,6 +259,8 @@ int cmd_stats(int argc, char **argv)
 		for (int r = 0; r < XVS_DROP__MAX; r++)
 			json_object_object_add(drops, xvs_drop_name(r), json_object_new_int64((int64_t)st->drops[r]));
 		json_object_object_add(o, "drops", drops);
+		if (ports[i].kind == XVS_PORT_SYNTHETIC)
+			json_object_object_add(o, "synthetic", synthetic_json(s.sw->name, ports[i].name));
 		json_object_array_add(arr, o);
 	}
 	free(stats);
@@ -227,6 +293,8 @@ int cmd_stats(int argc, char **argv)
 		       (long long)json_object_get_int64(json_object_object_get(o, "tx_packets")),
 		       (long long)json_object_get_int64(json_object_object_get(o, "tx_bytes")), total,
 		       reasons[0] ? reasons : "-");
+		if (json_object_object_get_ex(o, "synthetic", NULL))
+			print_synthetic(json_object_object_get(o, "synthetic"));
 	}
 	json_object_put(arr);
 	return session_close(&s, 0);

@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	      "  switch del NAME | switch show [NAME]\n"
 	      "  switch set NAME aging SECONDS | uplink-rate RATE\n"
 	      "  port add SWITCH PORT --dev IFNAME [--mac MAC]\n"
+	      "  port add SWITCH PORT --synthetic --mac MAC [--queues N]   (needs xvsd running)\n"
 	      "  port del SWITCH PORT | port show SWITCH [PORT]\n"
 	      "  port set SWITCH PORT vlan untagged | access VID | trunk VIDLIST [native VID]\n"
 	      "                           | isolated|community PRIMARY SECONDARY\n"

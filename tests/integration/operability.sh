@@ -19,13 +19,16 @@ WEIRD='o"w\x' # a netdev name the dev label must escape (netdev names may hold '
 # mk ARGS...: make in the repository with the tested build directory. -o: install what is
 # built, never rebuild it half-way through a test run.
 # shellcheck disable=SC2317 # called through expect_ok
-mk() { make -s --no-print-directory -C "$REPO_DIR" BUILD="$BUILD_DIR" -o "$BUILD_DIR/xvs" "$@"; }
+mk() {
+	make -s --no-print-directory -C "$REPO_DIR" BUILD="$BUILD_DIR" -o "$BUILD_DIR/xvs" \
+		-o "$BUILD_DIR/xvsd" -o "$BUILD_DIR/xvs-vsc" "$@"
+}
 files_under() { (cd "$1" && find . -type f -o -type l | sed 's|^\./||' | sort | tr '\n' ' '); }
 
 mkdir -p "$DEST"
 expect_ok "make install DESTDIR PREFIX=/usr" mk install DESTDIR="$DEST" PREFIX=/usr
-expect_eq "install: exactly the binary, the man page, the completion and the systemd unit" \
-	"usr/lib/systemd/system/xvs.service usr/sbin/xvs usr/share/bash-completion/completions/xvs usr/share/man/man8/xvs.8 " \
+expect_eq "install: exactly the binaries, the man pages, the completion and the systemd units" \
+	"usr/bin/xvs-vsc usr/lib/systemd/system/xvs.service usr/lib/systemd/system/xvsd.service usr/sbin/xvs usr/sbin/xvsd usr/share/bash-completion/completions/xvs usr/share/man/man8/xvs.8 usr/share/man/man8/xvsd.8 " \
 	"$(files_under "$DEST")"
 expect_eq "install: modes 755, 644, 644, 644" "755 644 644 644" \
 	"$(stat -c %a "$DEST/usr/sbin/xvs" "$DEST/usr/share/man/man8/xvs.8" \
@@ -40,6 +43,13 @@ expect_eq "install: the unit applies the saved file with the installed binary" \
 	"ExecStart=/usr/sbin/xvs apply /etc/xvs/xvs.yaml" "$(grep '^ExecStart=' "$UNIT")"
 expect_eq "install: the unit is the template with only the binary's path filled in" "" \
 	"$(sed 's|@SBINDIR@|/usr/sbin|g' "$REPO_DIR/contrib/systemd/xvs.service.in" | diff - "$UNIT")"
+expect_eq "install: xvsd.service runs the installed xvsd" "ExecStart=/usr/sbin/xvsd" \
+	"$(grep '^ExecStart=' "$DEST/usr/lib/systemd/system/xvsd.service")"
+sed "s|/usr/sbin/xvsd|$DEST/usr/sbin/xvsd|" "$DEST/usr/lib/systemd/system/xvsd.service" >"$IT_TMP/xvsd.service"
+expect_eq "systemd-analyze verify: xvsd.service is valid" "" \
+	"$(systemd-analyze verify --man=no "$IT_TMP/xvsd.service" 2>&1)"
+expect_eq "xvsd.8: groff -man -ww: no warning" "" \
+	"$(groff -man -Tutf8 -ww -z "$DEST/usr/share/man/man8/xvsd.8" 2>&1)"
 # systemd-analyze checks that ExecStart exists where it points: point it into DESTDIR.
 sed "s|/usr/sbin/xvs|$DEST/usr/sbin/xvs|" "$UNIT" >"$IT_TMP/xvs.service"
 expect_eq "systemd-analyze verify: the unit is valid" "" \
@@ -49,7 +59,7 @@ DEFDEST="$IT_TMP/dest-default"
 mkdir -p "$DEFDEST"
 expect_ok "make install DESTDIR (default PREFIX)" mk install DESTDIR="$DEFDEST"
 expect_eq "default PREFIX is /usr/local" \
-	"usr/local/lib/systemd/system/xvs.service usr/local/sbin/xvs usr/local/share/bash-completion/completions/xvs usr/local/share/man/man8/xvs.8 " \
+	"usr/local/bin/xvs-vsc usr/local/lib/systemd/system/xvs.service usr/local/lib/systemd/system/xvsd.service usr/local/sbin/xvs usr/local/sbin/xvsd usr/local/share/bash-completion/completions/xvs usr/local/share/man/man8/xvs.8 usr/local/share/man/man8/xvsd.8 " \
 	"$(files_under "$DEFDEST")"
 expect_eq "default PREFIX: the unit runs /usr/local/sbin/xvs" \
 	"ExecStart=/usr/local/sbin/xvs apply /etc/xvs/xvs.yaml" \

@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One synthetic port served by xvsd: the AF_XDP sockets on xvsd's end of the port's veth (one
+ * socket and one umem per queue: libxdp 1.3.1 cannot share a umem across queues), the
+ * listening socket at $XVS_RUN/<switch>/<port>.sock, at most one guest channel, and the two
+ * loops that move frames:
+ *
+ *   guest -> switch:  vmbus_host_take_tx() copies and validates each frame straight into a
+ *                     free umem frame (the one copy), which goes on the AF_XDP TX ring
+ *   switch -> guest:  AF_XDP RX -> vmbus_host_give_rx() copies it into a slot the guest lent
+ *
+ * Guest queue pair q is socket q. The guest never sees an address of ours; a guest that
+ * breaks the protocol loses its channel (the library already refused the batch) and nothing
+ * else here changes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/if_xdp.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xvsd.h"
+#include "xvs_xsk.skel.h"
+
+static void ep_add(struct sport *sp, int fd, struct ev *ev)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = ev };
+
+	epoll_ctl(sp->epfd, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void ep_del(struct sport *sp, int fd)
+{
+	if (fd >= 0)
+		epoll_ctl(sp->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static int dev_ioctl(const char *dev, unsigned long req, struct ifreq *ifr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", dev);
+	if (ioctl(fd, req, ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The device's rx queues (the veth was made with one per guest queue pair) and MTU. */
+static int dev_shape(const char *dev, unsigned *nq, __u16 *mtu)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = {};
+	int err;
+
+	ifr.ifr_data = (void *)&ch;
+	err = dev_ioctl(dev, SIOCETHTOOL, &ifr);
+	if (err)
+		return err;
+	*nq = ch.rx_count ? ch.rx_count : ch.combined_count;
+	if (*nq < 1)
+		*nq = 1;
+	if (*nq > XVS_SYNTHETIC_QUEUES_MAX)
+		*nq = XVS_SYNTHETIC_QUEUES_MAX;
+	memset(&ifr, 0, sizeof(ifr));
+	err = dev_ioctl(dev, SIOCGIFMTU, &ifr);
+	if (err)
+		return err;
+	*mtu = (__u16)ifr.ifr_mtu;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int xq_open(struct sport *sp, unsigned q)
+{
+	struct xq *x = &sp->q[q];
+	struct xsk_umem_config ucfg = {
+		.fill_size = XQ_RING, .comp_size = XQ_RING, .frame_size = XQ_FRAME_SIZE,
+		.frame_headroom = 0, .flags = 0,
+	};
+	struct xsk_socket_config scfg = {
+		.rx_size = XQ_RING, .tx_size = XQ_RING,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_COPY,       /* veth: copy mode only */
+	};
+	__u32 idx, key = q;
+	int err;
+
+	/* PLATFORM.md gotcha 7: the ring structs must start zeroed. */
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+	x->area = mmap(NULL, (size_t)XQ_FRAMES * XQ_FRAME_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x->area == MAP_FAILED) {
+		x->area = NULL;
+		return -errno;
+	}
+	err = xsk_umem__create(&x->umem, x->area, (__u64)XQ_FRAMES * XQ_FRAME_SIZE, &x->fill,
+			       &x->comp, &ucfg);
+	if (err)
+		return err;
+	/* Rebinding a queue right after the previous owner closed it (xvsd restarted) fails
+	 * with EBUSY for up to a second. */
+	for (int i = 0; i < 30; i++) {
+		err = xsk_socket__create(&x->xsk, sp->dev, q, x->umem, &x->rx, &x->tx, &scfg);
+		if (err != -EBUSY)
+			break;
+		sleep_ms(100);
+	}
+	if (err)
+		return err;
+	x->fd = xsk_socket__fd(x->xsk);
+	if (bpf_map_update_elem(bpf_map__fd(sp->skel->maps.xvs_xsks), &key, &x->fd, 0))
+		return -errno;
+	/* The first half of the umem is lent to the kernel for RX, the second half is ours. */
+	if (xsk_ring_prod__reserve(&x->fill, XQ_RX_FRAMES, &idx) != XQ_RX_FRAMES)
+		return -ENOSPC;
+	for (unsigned i = 0; i < XQ_RX_FRAMES; i++)
+		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (__u64)i * XQ_FRAME_SIZE;
+	xsk_ring_prod__submit(&x->fill, XQ_RX_FRAMES);
+	for (unsigned i = 0; i < XQ_TX_FRAMES; i++)
+		x->free_tx[x->nfree++] = (__u64)(XQ_RX_FRAMES + i) * XQ_FRAME_SIZE;
+	x->ev_xsk = (struct ev){ .kind = EV_XSK, .sp = sp, .q = q };
+	x->ev_bell = (struct ev){ .kind = EV_BELL, .sp = sp, .q = q };
+	ep_add(sp, x->fd, &x->ev_xsk);
+	return 0;
+}
+
+static void xq_close(struct sport *sp, unsigned q)
+{
+	struct xq *x = &sp->q[q];
+
+	if (x->xsk) {
+		ep_del(sp, x->fd);
+		xsk_socket__delete(x->xsk);
+	}
+	if (x->umem)
+		xsk_umem__delete(x->umem);
+	if (x->area)
+		munmap(x->area, (size_t)XQ_FRAMES * XQ_FRAME_SIZE);
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+}
+
+static int listen_open(struct sport *sp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[600];
+
+	snprintf(dir, sizeof(dir), "%s/%s", xvs_run_dir(), sp->sw);
+	mkdir(xvs_run_dir(), 0755);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	xvs_synthetic_path(sp->sw, sp->port, "sock", sp->sock_path, sizeof(sp->sock_path));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sp->sock_path);
+	sp->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (sp->listen_fd < 0)
+		return -errno;
+	unlink(sa.sun_path); /* left behind by an xvsd that did not stop cleanly */
+	if (bind(sp->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(sp->listen_fd, 4))
+		return -errno;
+	sp->ev_listen = (struct ev){ .kind = EV_LISTEN, .sp = sp };
+	ep_add(sp, sp->listen_fd, &sp->ev_listen);
+	return 0;
+}
+
+static void fail_open(struct sport *sp, const char *what, int err)
+{
+	snprintf(sp->err, sizeof(sp->err), "%s: %s", what, strerror(-err));
+	sport_close(sp);
+	sp->ok = false;
+}
+
+void sport_open(struct sport *sp, int epfd)
+{
+	char sw_end[16];
+	int err;
+
+	sp->epfd = epfd;
+	sp->listen_fd = -1;
+	for (unsigned q = 0; q < XVS_SYNTHETIC_QUEUES_MAX; q++)
+		sp->q[q].fd = -1;
+	memset(&sp->st, 0, sizeof(sp->st));
+	snprintf(sp->st.last_violation, sizeof(sp->st.last_violation), "-");
+	xvs_synthetic_devs(sp->sw, sp->port, sw_end, sp->dev);
+	sp->ifindex = (int)if_nametoindex(sp->dev);
+	if (!sp->ifindex)
+		return fail_open(sp, sp->dev, -ENODEV);
+	err = dev_shape(sp->dev, &sp->nq, &sp->mtu);
+	if (err)
+		return fail_open(sp, "cannot read the device's queues and MTU", err);
+	sp->st.queues = sp->nq;
+	sp->skel = xvs_xsk__open_and_load();
+	if (!sp->skel)
+		return fail_open(sp, "cannot load the AF_XDP redirect program", -errno);
+	/* A link, not a netlink attachment: if xvsd dies, the program goes with it. */
+	sp->link = bpf_program__attach_xdp(sp->skel->progs.xvs_xsk_rx, sp->ifindex);
+	if (!sp->link) {
+		err = -errno;
+		sp->skel = (xvs_xsk__destroy(sp->skel), NULL);
+		return fail_open(sp, "cannot attach XDP to the port device", err);
+	}
+	for (unsigned q = 0; q < sp->nq; q++) {
+		err = xq_open(sp, q);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "cannot bind AF_XDP on %s queue %u", sp->dev, q);
+			return fail_open(sp, what, err);
+		}
+	}
+	err = listen_open(sp);
+	if (err)
+		return fail_open(sp, "cannot listen on the guest socket", err);
+	sp->ok = true;
+	sp->err[0] = 0;
+	sp->dirty = true;
+	sport_write_stats(sp);
+	xvsd_log("serving %s/%s at %s (%s, %u queue%s, MTU %u)", sp->sw, sp->port, sp->sock_path,
+		 sp->dev, sp->nq, sp->nq == 1 ? "" : "s", sp->mtu);
+}
+
+/* ---- the guest's channel ---- */
+
+static void chan_drop(struct sport *sp)
+{
+	struct vmbus_host_chan *c = sp->chan;
+	const struct vmbus_chan_stats *cs;
+	__u64 v = 0;
+
+	if (!c)
+		return;
+	cs = vmbus_host_stats(c);
+	for (unsigned i = 1; i < VMBUS_V_COUNT; i++)
+		v += cs->violations[i];
+	if (vmbus_host_state(c) == VMBUS_CHAN_BROKEN) {
+		sp->st.broken++;
+		snprintf(sp->st.last_violation, sizeof(sp->st.last_violation), "%s",
+			 vmbus_violation_name(vmbus_host_broken_by(c)));
+		xvsd_log("%s/%s: guest broke the protocol (%s): channel closed", sp->sw, sp->port,
+			 sp->st.last_violation);
+	} else {
+		xvsd_log("%s/%s: guest gone", sp->sw, sp->port);
+	}
+	sp->st.q[sp->bad_q < sp->nq ? sp->bad_q : 0].violations += v;
+	if (sp->st.guest)
+		sp->st.disconnects++;
+	sp->st.guest = false;
+	if (sp->bells)
+		for (unsigned q = 0; q < vmbus_host_limits(c)->queues; q++)
+			ep_del(sp, vmbus_host_doorbell_fd(c, q));
+	ep_del(sp, vmbus_host_sock_fd(c));
+	vmbus_host_chan_free(c);
+	sp->chan = NULL;
+	sp->bells = false;
+	sp->bad_q = 0;
+	sp->dirty = true;
+}
+
+static void chan_accept(struct sport *sp)
+{
+	struct vmbus_host_config cfg;
+	int fd, err;
+
+	fd = accept4(sp->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (sp->chan) {
+		/* One guest per port: a second one is hung up on at once. */
+		close(fd);
+		return;
+	}
+	vmbus_host_config_default(&cfg);
+	cfg.limits.queues = (__u16)sp->nq;
+	/* One AF_XDP frame per Ethernet frame (no multi-buffer): the headroom comes off. */
+	cfg.limits.max_frame = XQ_FRAME_SIZE - XDP_PACKET_HEADROOM;
+	if (cfg.limits.max_frame > (__u32)sp->mtu + 18)
+		cfg.limits.max_frame = (__u32)sp->mtu + 18;
+	/* No offloads: AF_XDP on a veth cannot carry a partial checksum or a GSO superframe
+	 * into the switch, so the guest hands over finished frames. */
+	cfg.features = 0;
+	memcpy(cfg.mac, sp->mac, 6);
+	cfg.mtu = sp->mtu;
+	err = vmbus_host_chan_new(fd, &cfg, &sp->chan);
+	if (err) {
+		close(fd);
+		return;
+	}
+	sp->ev_sock = (struct ev){ .kind = EV_CHAN_SOCK, .sp = sp };
+	ep_add(sp, vmbus_host_sock_fd(sp->chan), &sp->ev_sock);
+}
+
+static void chan_on_sock(struct sport *sp)
+{
+	int st = vmbus_host_on_sock(sp->chan);
+
+	if (st < 0 || st == VMBUS_CHAN_BROKEN || st == VMBUS_CHAN_CLOSED)
+		return chan_drop(sp);
+	if (st == VMBUS_CHAN_CONNECTED && !sp->bells) {
+		unsigned gq = vmbus_host_limits(sp->chan)->queues;
+
+		for (unsigned q = 0; q < gq; q++)
+			ep_add(sp, vmbus_host_doorbell_fd(sp->chan, q), &sp->q[q].ev_bell);
+		sp->bells = true;
+		sp->st.guest = true;
+		sp->st.connects++;
+		sp->dirty = true;
+		xvsd_log("%s/%s: guest connected (%u queue%s)", sp->sw, sp->port, gq,
+			 gq == 1 ? "" : "s");
+	}
+}
+
+void sport_event(struct sport *sp, struct ev *ev, __u32 events)
+{
+	switch (ev->kind) {
+	case EV_LISTEN:
+		chan_accept(sp);
+		break;
+	case EV_CHAN_SOCK:
+		if (sp->chan)
+			chan_on_sock(sp);
+		break;
+	case EV_BELL:
+		if (sp->chan && vmbus_host_kick(sp->chan, ev->q) < 0) {
+			sp->bad_q = ev->q;
+			chan_drop(sp);
+		}
+		break;
+	case EV_XSK:
+		if (events & EPOLLERR) {
+			/* The device went away under us (port or switch deleted): stop serving; the
+			 * next rescan decides whether the port still exists. */
+			xvsd_log("%s/%s: %s went away", sp->sw, sp->port, sp->dev);
+			snprintf(sp->err, sizeof(sp->err), "%s went away", sp->dev);
+			sport_close(sp);
+			sp->ok = false;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- moving frames ---- */
+
+static void reap_completions(struct xq *x)
+{
+	__u32 idx, n = xsk_ring_cons__peek(&x->comp, XQ_RING, &idx);
+
+	for (__u32 i = 0; i < n; i++)
+		x->free_tx[x->nfree++] = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
+	if (n)
+		xsk_ring_cons__release(&x->comp, n);
+}
+
+/* Switch -> guest. Frames that find no guest or no guest slot are dropped and counted: the
+ * host never waits for a guest. */
+static unsigned rx_to_guest(struct sport *sp, unsigned q)
+{
+	struct vmbus_frame frames[XVSD_BUDGET];
+	struct xvs_synthetic_queue_stats *s = &sp->st.q[q];
+	struct xq *x = &sp->q[q];
+	__u32 idx, fidx, n;
+	int placed = 0;
+
+	n = xsk_ring_cons__peek(&x->rx, XVSD_BUDGET, &idx);
+	if (!n)
+		return 0;
+	for (__u32 i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+
+		frames[i] = (struct vmbus_frame){ .data = xsk_umem__get_data(x->area, d->addr),
+						  .len = d->len, .cap = d->len };
+	}
+	if (sp->chan && sp->bells) {
+		unsigned gq = vmbus_host_limits(sp->chan)->queues;
+
+		placed = vmbus_host_give_rx(sp->chan, q % gq, frames, n);
+		if (placed < 0) {
+			sp->bad_q = q % gq;
+			chan_drop(sp);
+			placed = 0;
+		}
+	}
+	for (int i = 0; i < placed; i++)
+		s->rx_bytes += frames[i].len;
+	s->rx_packets += (__u64)placed;
+	s->rx_drops += n - (__u32)placed;
+	/* Every frame was copied or dropped: its umem frame goes straight back to the fill ring,
+	 * which has room for all XQ_RX_FRAMES. */
+	if (xsk_ring_prod__reserve(&x->fill, n, &fidx) == n) {
+		for (__u32 i = 0; i < n; i++) {
+			__u64 a = xsk_ring_cons__rx_desc(&x->rx, idx + i)->addr;
+
+			*xsk_ring_prod__fill_addr(&x->fill, fidx + i) = a & ~(__u64)(XQ_FRAME_SIZE - 1);
+		}
+		xsk_ring_prod__submit(&x->fill, n);
+	}
+	xsk_ring_cons__release(&x->rx, n);
+	sp->dirty = true;
+	return n;
+}
+
+/* Guest -> switch: the one copy out of the guest's memory lands in a umem frame. */
+static unsigned tx_from_guest(struct sport *sp, unsigned q)
+{
+	struct vmbus_frame frames[XVSD_BUDGET];
+	struct xvs_synthetic_queue_stats *s = &sp->st.q[q];
+	struct xq *x = &sp->q[q];
+	__u32 n, idx = 0;
+	int got;
+
+	reap_completions(x);
+	n = x->nfree < XVSD_BUDGET ? x->nfree : XVSD_BUDGET;
+	n = xsk_prod_nb_free(&x->tx, n) < n ? xsk_prod_nb_free(&x->tx, n) : n;
+	if (!n)
+		return 0;
+	for (__u32 i = 0; i < n; i++)
+		frames[i] = (struct vmbus_frame){
+			.data = xsk_umem__get_data(x->area, x->free_tx[x->nfree - 1 - i]),
+			.cap = XQ_FRAME_SIZE,
+		};
+	got = vmbus_host_take_tx(sp->chan, q, frames, n);
+	if (got < 0) {
+		sp->bad_q = q;
+		chan_drop(sp);
+		return 0;
+	}
+	if (!got)
+		return 0;
+	/* Room was checked above, so the reservation cannot fall short. */
+	xsk_ring_prod__reserve(&x->tx, (__u32)got, &idx);
+	for (int i = 0; i < got; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + (__u32)i);
+
+		d->addr = x->free_tx[--x->nfree];
+		d->len = frames[i].len;
+		s->tx_bytes += frames[i].len;
+	}
+	xsk_ring_prod__submit(&x->tx, (__u32)got);
+	s->tx_packets += (__u64)got;
+	/* Copy mode transmits only from a syscall (PLATFORM.md gotcha 7). */
+	if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+	    errno != EBUSY && errno != ENOBUFS)
+		s->tx_drops += (__u64)got;
+	reap_completions(x);
+	sp->dirty = true;
+	return (unsigned)got;
+}
+
+unsigned sport_poll(struct sport *sp)
+{
+	unsigned work = 0;
+
+	if (!sp->ok)
+		return 0;
+	for (unsigned q = 0; q < sp->nq; q++) {
+		work += rx_to_guest(sp, q);
+		if (sp->chan && sp->bells && q < vmbus_host_limits(sp->chan)->queues)
+			work += tx_from_guest(sp, q);
+	}
+	return work;
+}
+
+bool sport_arm(struct sport *sp)
+{
+	if (!sp->ok || !sp->chan || !sp->bells)
+		return true;
+	for (unsigned q = 0; q < vmbus_host_limits(sp->chan)->queues; q++) {
+		reap_completions(&sp->q[q]);
+		if (!vmbus_host_arm(sp->chan, q, VMBUS_ARM_TX))
+			return false;
+	}
+	return true;
+}
+
+void sport_write_stats(struct sport *sp)
+{
+	if (!sp->ok || !sp->dirty)
+		return;
+	if (xvs_synthetic_stats_write(sp->sw, sp->port, &sp->st) == 0)
+		sp->dirty = false;
+}
+
+void sport_close(struct sport *sp)
+{
+	char path[600];
+
+	chan_drop(sp);
+	if (sp->listen_fd >= 0) {
+		ep_del(sp, sp->listen_fd);
+		close(sp->listen_fd);
+		unlink(sp->sock_path);
+		sp->listen_fd = -1;
+	}
+	for (unsigned q = 0; q < XVS_SYNTHETIC_QUEUES_MAX; q++)
+		xq_close(sp, q);
+	if (sp->link)
+		bpf_link__destroy(sp->link);
+	sp->link = NULL;
+	if (sp->skel)
+		xvs_xsk__destroy(sp->skel);
+	sp->skel = NULL;
+	if (sp->ok) {
+		xvs_synthetic_path(sp->sw, sp->port, "stats", path, sizeof(path));
+		unlink(path);
+		xvsd_log("stopped serving %s/%s", sp->sw, sp->port);
+	}
+	sp->ok = false;
+}
