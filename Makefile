@@ -1,9 +1,11 @@
 # xvs — build, test, demo, benchmark.
 #   make            build everything (BPF objects, skeletons, libxvs, xvs, tests, tools)
 #   make SAN=1      userspace with AddressSanitizer + UndefinedBehaviorSanitizer
-#   make test       set up the machine, build, run unit and integration tests
+#   make test       set up the machine, build, run unit and integration tests (both flavours
+#                   of the dataplane: xdp, then tc)
 #   make demo       set up the machine, build, run the demo topology
 #   make bench      run the forwarding benchmark (writes docs/BENCHMARKS.md results)
+#   make bench-tcp  TCP throughput between two VMs: xvs tc, xvs xdp, Linux bridge (same file)
 #   make vmbus-test the ring channel's tests: Criterion suite + fuzz corpora replay (no root)
 #   make synthetic-bench synthetic vs emulated NIC, VM to VM (docs/BENCHMARKS.md, needs root)
 #   make vmbus-bench the ring channel's throughput benchmark (docs/BENCHMARKS.md, "Ring channel")
@@ -89,9 +91,8 @@ INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR
 	       $(DESTDIR)$(UNITDIR)/xvs.service $(DESTDIR)$(SBINDIR)/xvsd $(DESTDIR)$(BINDIR)/xvs-vsc \
 	       $(DESTDIR)$(MANDIR)/man8/xvsd.8 $(DESTDIR)$(UNITDIR)/xvsd.service
 
-.PHONY: all clean test unit integration demo bench setup install uninstall vmbus-test vmbus-bench \
-	synthetic-bench \
-	fuzz-run
+.PHONY: all clean test unit integration demo bench bench-tcp setup install uninstall vmbus-test \
+	vmbus-bench synthetic-bench fuzz-run
 all: $(BINS)
 
 # Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
@@ -159,11 +160,16 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(VMBUS_SRCS) $(VMBUS_HDRS) | $(BUILD)/fuzz
 setup:
 	bash tools/setup.sh
 
+# The same tests against both flavours of the dataplane (docs/DATAPLANE.md).
+DATAPATHS ?= xdp tc
+
 unit: setup all
-	$(UNIT_BIN) --jobs 1
+	set -e; for dp in $(DATAPATHS); do echo "unit tests, datapath $$dp"; \
+		XVS_TEST_DATAPATH=$$dp $(UNIT_BIN) --jobs 1; done
 
 integration: setup all
-	bash tests/integration/run.sh
+	set -e; for dp in $(DATAPATHS); do echo "integration tests, datapath $$dp"; \
+		XVSIT_DATAPATH=$$dp bash tests/integration/run.sh; done
 
 # The Criterion suite, then every fuzz target over its seed corpus (-runs=0: replay only).
 vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
@@ -203,6 +209,10 @@ demo: setup
 bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
+
+bench-tcp: setup
+	$(MAKE) all
+	bash tools/bench-tcp.sh
 
 # The unit is generated at install time: SBINDIR is known only then.
 install: $(BUILD)/xvs $(BUILD)/xvsd $(BUILD)/xvs-vsc contrib/systemd/xvs.service.in \

@@ -60,7 +60,7 @@ _xvs()
 		return 0
 		;;
 	--datapath)
-		mapfile -t COMPREPLY < <(compgen -W "xdp" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "tc xdp" -- "$cur")
 		return 0
 		;;
 	--uplink | --dev)

@@ -105,6 +105,8 @@ enum xvs_drop_reason {
 	XVS_DROP_STORM_LIMIT,        /* broadcast/multicast/unknown unicast over storm-limit */
 	XVS_DROP_MTU_EXCEEDED,       /* larger than the egress port's MTU */
 	XVS_DROP_RESERVED_ETHERTYPE, /* ethertype 0x88b5/0x88b6: xvs uses them inside the switch */
+	XVS_DROP_NO_MGMT_OS,         /* the host stack sent on the uplink of a switch without a
+				      * management OS adapter (--no-management-os) */
 	XVS_DROP__MAX,
 };
 #define XVS_DROP_SLOTS 32
@@ -181,14 +183,23 @@ enum xvs_capture_dir {
 	XVS_CAPTURE_TX = 1,              /* the port sent it (to its NIC) */
 };
 
+enum xvs_capture_flags {
+	/* The frame's outer 802.1Q tag is not in the bytes that follow (TC keeps it out of band,
+	 * in the skb): it is .tci, and belongs after the MAC addresses. */
+	XVS_CAPTURE_TAG_OOB = 1 << 0,
+};
+
 struct xvs_capture_hdr {
 	__u64 ts_ns;                     /* CLOCK_MONOTONIC */
-	__u32 len;                       /* frame length; the bytes follow */
+	__u32 len;                       /* frame length on the wire, tag included */
 	__u16 port_id;
 	__u8  dir;                       /* enum xvs_capture_dir */
-	__u8  pad0;
+	__u8  flags;                     /* enum xvs_capture_flags */
+	__u16 tci;                       /* XVS_CAPTURE_TAG_OOB: the outer tag's TCI ... */
+	__u16 tpid;                      /* ... and TPID (host order) */
+	__u32 caplen;                    /* bytes that follow (len, less an out-of-band tag) */
 };
-_Static_assert(sizeof(struct xvs_capture_hdr) == 16, "struct xvs_capture_hdr ABI");
+_Static_assert(sizeof(struct xvs_capture_hdr) == 24, "struct xvs_capture_hdr ABI");
 
 enum xvs_switch_type {
 	XVS_SWITCH_EXTERNAL = 0,
@@ -198,6 +209,8 @@ enum xvs_switch_type {
 
 enum xvs_switch_flags {
 	XVS_SWITCH_NO_MGMT_OS = 1 << 0,  /* external switch without the host adapter */
+	XVS_SWITCH_TC         = 1 << 1,  /* the TC flavour of the dataplane (set at creation;
+					  * the dataplane does not read it) */
 };
 
 /* Switch-wide settings. Map xvs_config: ARRAY with one entry, key 0. */

@@ -41,6 +41,28 @@ static __s64 ts_ns(clockid_t clk)
 	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Write one captured frame. A tag the TC dataplane kept out of band (XVS_CAPTURE_TAG_OOB) is
+ * put back after the MACs, so the file shows the frame as it is on the wire. */
+static void write_frame(struct capture *c, const struct xvs_capture_hdr *h,
+			const unsigned char *bytes)
+{
+	static unsigned char frame[CAPTURE_SNAPLEN + 4];
+	long long ts = (long long)h->ts_ns + c->mono_to_real_ns;
+	__u32 n = h->caplen;
+
+	if (!(h->flags & XVS_CAPTURE_TAG_OOB) || n < 12 || n > CAPTURE_SNAPLEN) {
+		xvs_pcap_write(c->dump, ts, (const char *)bytes, n);
+		return;
+	}
+	memcpy(frame, bytes, 12);
+	frame[12] = (unsigned char)(h->tpid >> 8);
+	frame[13] = (unsigned char)h->tpid;
+	frame[14] = (unsigned char)(h->tci >> 8);
+	frame[15] = (unsigned char)h->tci;
+	memcpy(frame + 16, bytes + 12, n - 12);
+	xvs_pcap_write(c->dump, ts, (const char *)frame, n + 4);
+}
+
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 	struct capture *c = ctx;
@@ -54,11 +76,10 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 		return;
 	if (c->max_frames && c->res->frames >= c->max_frames)
 		return; /* one poll can bring more than were asked for */
-	/* The sample is padded to 8 bytes: the header says how long the frame is. */
-	if (h.len > size - sizeof(h))
-		h.len = size - (__u32)sizeof(h);
-	xvs_pcap_write(c->dump, (long long)h.ts_ns + c->mono_to_real_ns,
-		       (const char *)data + sizeof(h), h.len);
+	/* The sample is padded to 8 bytes: the header says how many bytes are the frame's. */
+	if (h.caplen > size - sizeof(h))
+		h.caplen = size - (__u32)sizeof(h);
+	write_frame(c, &h, (const unsigned char *)data + sizeof(h));
 	c->res->frames++;
 	if (h.dir == XVS_CAPTURE_RX)
 		c->res->rx++;

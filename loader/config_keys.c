@@ -49,6 +49,8 @@ void cfg_switch_defaults(struct xvs_config *c)
 	c->type = XVS_SWITCH_INTERNAL;
 	c->aging_sec = XVS_AGING_DEFAULT_SEC;
 	c->fdb_max = XVS_FDB_DEFAULT_MAX;
+	if (XVS_DATAPATH_DEFAULT == XVS_DATAPATH_TC)
+		c->flags |= XVS_SWITCH_TC;
 }
 
 bool cfg_has_host_port(const struct xvs_config *c)
@@ -574,6 +576,33 @@ static void format_mgmt(const struct xvs_config *c, char *buf, size_t len)
 	snprintf(buf, len, "%s", c->flags & XVS_SWITCH_NO_MGMT_OS ? "off" : "on");
 }
 
+/* The flavour lives in the model as the XVS_SWITCH_TC flag of struct xvs_config. */
+static int parse_datapath(const struct cfg_ctx *ctx, const yaml_node_t *val,
+			  struct xvs_config *want)
+{
+	enum xvs_datapath dp;
+	const char *s;
+
+	if (cfg_scalar(ctx, val, "datapath", &s))
+		return -EINVAL;
+	if (xvs_datapath_parse(s, &dp))
+		return cfg_error(ctx, val, "%s", xvs_errmsg());
+	want->flags = dp == XVS_DATAPATH_TC ? want->flags | XVS_SWITCH_TC :
+					      want->flags & ~(__u32)XVS_SWITCH_TC;
+	return 0;
+}
+
+static bool datapath_differs(const struct xvs_config *h, const struct xvs_config *w)
+{
+	return (h->flags ^ w->flags) & XVS_SWITCH_TC;
+}
+
+static void format_datapath(const struct xvs_config *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", xvs_datapath_name(c->flags & XVS_SWITCH_TC ? XVS_DATAPATH_TC :
+									    XVS_DATAPATH_XDP));
+}
+
 static int parse_fdb_size(const struct cfg_ctx *ctx, const yaml_node_t *val,
 			  struct xvs_config *want)
 {
@@ -632,10 +661,12 @@ static int apply_uplink_rate(struct xvs_switch *sw, const struct xvs_config *w)
 	return xvs_switch_set_uplink_rate(sw, w->uplink_rate_bps);
 }
 
-/* Switch keys. type, uplink, management-os and fdb-size are what the dataplane instance is
- * loaded with (the FDB map's size, the uplink and host ports): only creation sets them. */
+/* Switch keys. type, datapath, uplink, management-os and fdb-size are what the dataplane
+ * instance is loaded with (its programs, the FDB map's size, the uplink and host ports): only
+ * creation sets them. */
 const struct cfg_switch_key cfg_switch_keys[] = {
 	{ "type", parse_type, type_differs, format_type, NULL, true },
+	{ "datapath", parse_datapath, datapath_differs, format_datapath, NULL, true },
 	{ "uplink", parse_uplink, uplink_differs, format_uplink, NULL, false },
 	{ "management-os", parse_mgmt, mgmt_differs, format_mgmt, NULL, false },
 	{ "fdb-size", parse_fdb_size, fdb_size_differs, format_fdb_size, NULL, false },

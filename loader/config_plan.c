@@ -623,6 +623,7 @@ static int run_step(const struct step *s, char *warning, size_t wlen)
 				     (c->flags & XVS_SWITCH_NO_MGMT_OS);
 		o.fdb_max = c->fdb_max;
 		o.aging_sec = c->aging_sec;
+		o.datapath = c->flags & XVS_SWITCH_TC ? XVS_DATAPATH_TC : XVS_DATAPATH_XDP;
 		return xvs_switch_create(&o);
 	default:
 		break;

@@ -24,6 +24,9 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 	if (err)
 		goto out;
 	snprintf(sw->c.name, sizeof(sw->c.name), "%s", h->name);
+	/* The flavour as the switch runs it (its programs' type), whatever the map says. */
+	sw->c.flags = h->datapath == XVS_DATAPATH_TC ? sw->c.flags | XVS_SWITCH_TC :
+						       sw->c.flags & ~(__u32)XVS_SWITCH_TC;
 	for (int i = 0; i < np; i++) {
 		struct cfg_port *p;
 

@@ -38,9 +38,24 @@ const char *xvs_run_dir(void);
 int xvs_lock(void);
 void xvs_unlock(int lock_fd);
 
+/*
+ * Which flavour of the dataplane a switch runs (docs/DATAPLANE.md: when to choose which).
+ * Both run the same pipeline from the same sources; a switch runs one of them on all its ports.
+ */
+enum xvs_datapath {
+	XVS_DATAPATH_XDP = 0, /* XDP on every port, output through a devmap: fastest per frame */
+	XVS_DATAPATH_TC  = 1, /* TC (clsact) on every port: keeps GSO/TSO superframes, bulk TCP */
+};
+/* TC by default: it works with VMs' ordinary NIC settings and keeps TSO (measured: several
+ * times XDP's bulk TCP throughput between VMs, on par with the Linux bridge; docs/DATAPLANE.md). */
+#define XVS_DATAPATH_DEFAULT XVS_DATAPATH_TC
+const char *xvs_datapath_name(enum xvs_datapath dp);
+int xvs_datapath_parse(const char *s, enum xvs_datapath *dp);
+
 struct xvs_switch_opts {
 	const char *name;
 	enum xvs_switch_type type;
+	enum xvs_datapath datapath;
 	const char *uplink;          /* external only */
 	bool no_management_os;       /* external only */
 	__u32 fdb_max;               /* 0: XVS_FDB_DEFAULT_MAX */
@@ -52,9 +67,12 @@ struct xvs_switch {
 	char name[XVS_NAME_LEN];
 	char dir[512];
 	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
-	int mirror_vlan_fd, capture_fd;
+	int mirror_vlan_fd, capture_fd, port_ids_fd;
 	int qos_fd;
-	int ingress_fd, egress_fd;
+	int ingress_fd;              /* on every port: XDP, or TC clsact ingress */
+	int egress_fd;               /* XDP: the devmap egress program; TC: -1 */
+	int uplink_fd;               /* TC egress of the uplink: host traffic (bpf/lib/host.h) */
+	enum xvs_datapath datapath;  /* from the type of the pinned ingress program */
 	int ncpus;
 };
 

@@ -32,6 +32,7 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_STORM_LIMIT]       = "storm-limit",
 	[XVS_DROP_MTU_EXCEEDED]      = "mtu-exceeded",
 	[XVS_DROP_RESERVED_ETHERTYPE] = "reserved-ethertype",
+	[XVS_DROP_NO_MGMT_OS]        = "no-management-os",
 };
 
 const char *xvs_drop_name(int reason)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Ports: the port table entry, the two devmap entries and the XDP link of each port. */
+/* Ports: the port table entry, the output entry (XDP), the port-id list and the attachment
+ * (loader/attach.c) of each port. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -8,13 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "attach.h"
 #include "libxvs.h"
 #include "netdev.h"
-
-static void link_pin_path(struct xvs_switch *sw, const char *port, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/links/%s", sw->dir, port);
-}
 
 static int cmp_port_id(const void *a, const void *b)
 {
@@ -123,6 +120,30 @@ int xvs_port_write(struct xvs_switch *sw, const struct xvs_port *p)
 	return write_port(sw, p, BPF_EXIST);
 }
 
+/* xvs_port_ids (bpf/lib/maps.h): id -> ifindex of every port, and in slot 0 the highest id in
+ * use. An id is listed before its port is attached and unlisted after it is detached. */
+static int list_port_id(struct xvs_switch *sw, __u16 id, __u32 ifindex)
+{
+	__u32 key = id, zero = 0, last = 0;
+	struct xvs_port *v;
+	int n, err;
+
+	if (bpf_map_update_elem(sw->port_ids_fd, &key, &ifindex, 0))
+		return xvs_fail(-errno, "cannot write the port list: %s", strerror(errno));
+	err = xvs_port_list(sw, &v, &n);
+	if (err)
+		return err;
+	for (int i = 0; i < n; i++)
+		if (v[i].id > last)
+			last = v[i].id;
+	free(v);
+	if (ifindex && id > last)
+		last = id;
+	if (bpf_map_update_elem(sw->port_ids_fd, &zero, &last, 0))
+		return xvs_fail(-errno, "cannot write the port list: %s", strerror(errno));
+	return 0;
+}
+
 static void set_all_vids(__u64 *vids)
 {
 	memset(vids, 0, XVS_VLAN_WORDS * sizeof(__u64));
@@ -134,9 +155,9 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 		 enum xvs_port_kind kind)
 {
 	struct bpf_devmap_val tx = {};
-	char owner[XVS_NAME_LEN], path[700];
+	char owner[XVS_NAME_LEN];
 	struct xvs_port p = {}, existing;
-	int ifindex, link_fd, err;
+	int ifindex, err;
 	__u16 id = 0;
 
 	xvs_warn(NULL);
@@ -170,8 +191,8 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	}
 	snprintf(p.name, sizeof(p.name), "%s", port);
 
-	/* Order: counters, port entry, output entries, and only then the XDP attachment, so the
-	 * first frame finds a complete port. Undo in reverse on failure. */
+	/* Order: counters, port entry, output entry, port list, and only then the attachment, so
+	 * the first frame finds a complete port. Undo in reverse on failure. */
 	err = xvs_stats_reset(sw, id);
 	if (!err)
 		err = xvs_qos_reset(sw, id);
@@ -180,31 +201,22 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 	err = write_port(sw, &p, BPF_NOEXIST);
 	if (err)
 		return err;
-	tx.ifindex = (__u32)ifindex;
-	tx.bpf_prog.fd = sw->egress_fd;
-	if (bpf_map_update_elem(sw->tx_fd, &p.ifindex, &tx, 0)) {
-		err = xvs_fail(-errno, "cannot add %s to the output map: %s", ifname,
-			       strerror(errno));
-		goto undo_maps;
+	if (sw->datapath == XVS_DATAPATH_XDP) {
+		tx.ifindex = (__u32)ifindex;
+		tx.bpf_prog.fd = sw->egress_fd;
+		if (bpf_map_update_elem(sw->tx_fd, &p.ifindex, &tx, 0)) {
+			err = xvs_fail(-errno, "cannot add %s to the output map: %s", ifname,
+				       strerror(errno));
+			goto undo_maps;
+		}
 	}
-	link_fd = bpf_link_create(sw->ingress_fd, ifindex, BPF_XDP, NULL);
-	if (link_fd < 0) {
-		err = -errno;
-		if (err == -EBUSY || err == -EEXIST)
-			xvs_fail(err, "netdev %s already has an XDP program attached", ifname);
-		else
-			xvs_fail(err, "cannot attach XDP to %s: %s", ifname, strerror(-err));
+	err = list_port_id(sw, id, p.ifindex);
+	if (!err)
+		err = xvs_attach_port(sw, port, ifindex, ifname, kind == XVS_PORT_UPLINK);
+	if (err)
 		goto undo_maps;
-	}
-	link_pin_path(sw, port, path, sizeof(path));
-	if (bpf_obj_pin(link_fd, path)) {
-		err = xvs_fail(-errno, "cannot pin %s: %s", path, strerror(errno));
-		close(link_fd); /* detaches */
-		goto undo_maps;
-	}
-	close(link_fd);
-	/* Frames redirected into a veth reach its far end only if that end runs NAPI. */
-	if (kind != XVS_PORT_HOST) {
+	/* XDP frames redirected into a veth reach its far end only if that end runs NAPI. */
+	if (kind != XVS_PORT_HOST && sw->datapath == XVS_DATAPATH_XDP) {
 		bool is_veth;
 
 		if (xvs_netdev_prepare_peer(ifindex, &is_veth) && is_veth)
@@ -216,31 +228,25 @@ int xvs_port_add(struct xvs_switch *sw, const char *port, const char *ifname, co
 undo_maps:
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
+	list_port_id(sw, id, 0);
 	return err;
 }
 
 int xvs_port_del(struct xvs_switch *sw, const char *port)
 {
 	struct xvs_port p;
-	char path[700];
-	int err, link_fd;
+	int err;
 
 	err = xvs_port_get(sw, port, &p);
 	if (err)
 		return err;
 	/* Detach first, so frames stop entering through this port before it is dismantled. */
-	link_pin_path(sw, port, path, sizeof(path));
-	link_fd = bpf_obj_get(path);
-	if (link_fd >= 0) {
-		/* Detach now: dropping the last reference would detach too, but from a deferred
-		 * work item, and a quick re-attach to the same netdev would then find it busy. */
-		bpf_link_detach(link_fd);
-		close(link_fd);
-	}
-	if (unlink(path) && errno != ENOENT)
-		return xvs_fail(-errno, "cannot remove %s: %s", path, strerror(errno));
+	err = xvs_detach_port(sw, port, (int)p.ifindex, p.kind == XVS_PORT_UPLINK);
+	if (err)
+		return err;
 	bpf_map_delete_elem(sw->tx_fd, &p.ifindex);
 	bpf_map_delete_elem(sw->ports_fd, &p.ifindex);
+	list_port_id(sw, p.id, 0);
 	xvs_fdb_forget_port(sw, p.ifindex);
 	xvs_acl_forget_port(sw, p.id);
 	if (p.kind == XVS_PORT_SYNTHETIC)

@@ -14,10 +14,12 @@
 #include "libxvs.h"
 #include "netdev.h"
 #include "xvs_dp.skel.h"
+#include "xvs_tc.skel.h"
 
 /* The maps of one switch, pinned under $XVS_ROOT/<switch>/ by these names. */
 #define XVS_PIN_INGRESS "xvs_ingress"
 #define XVS_PIN_EGRESS  "xvs_egress"
+#define XVS_PIN_UPLINK  "xvs_uplink"
 
 static const char *const type_names[] = {
 	[XVS_SWITCH_EXTERNAL] = "external",
@@ -28,6 +30,22 @@ static const char *const type_names[] = {
 const char *xvs_switch_type_name(__u32 type)
 {
 	return type < 3 ? type_names[type] : "unknown";
+}
+
+const char *xvs_datapath_name(enum xvs_datapath dp)
+{
+	return dp == XVS_DATAPATH_TC ? "tc" : "xdp";
+}
+
+int xvs_datapath_parse(const char *s, enum xvs_datapath *dp)
+{
+	if (!strcmp(s, "xdp"))
+		*dp = XVS_DATAPATH_XDP;
+	else if (!strcmp(s, "tc"))
+		*dp = XVS_DATAPATH_TC;
+	else
+		return xvs_fail(-EINVAL, "invalid datapath '%s': expected xdp or tc", s);
+	return 0;
 }
 
 int xvs_switch_type_parse(const char *s, enum xvs_switch_type *type)
@@ -94,13 +112,16 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
-static int pin_all(struct xvs_dp *skel, const char *dir)
+/* Pin every map of obj and its programs ingress and (XDP only) egress under dir. Both
+ * flavours' objects declare the same maps (bpf/lib/maps.h), so the pins are the same. */
+static int pin_all(struct bpf_object *obj, struct bpf_program *ingress,
+		   struct bpf_program *egress, struct bpf_program *uplink, const char *dir)
 {
 	struct bpf_map *map;
 	char path[600];
 	int err;
 
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
@@ -109,10 +130,14 @@ static int pin_all(struct xvs_dp *skel, const char *dir)
 			return xvs_fail(err, "cannot pin map %s: %s", path, strerror(-err));
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_INGRESS);
-	err = bpf_program__pin(skel->progs.xvs_ingress, path);
-	if (!err) {
+	err = bpf_program__pin(ingress, path);
+	if (!err && egress) {
 		snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_EGRESS);
-		err = bpf_program__pin(skel->progs.xvs_egress, path);
+		err = bpf_program__pin(egress, path);
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/%s", dir, XVS_PIN_UPLINK);
+		err = bpf_program__pin(uplink, path);
 	}
 	if (err)
 		return xvs_fail(err, "cannot pin program %s: %s", path, strerror(-err));
@@ -123,12 +148,12 @@ static int pin_all(struct xvs_dp *skel, const char *dir)
 }
 
 /* Run the housekeeping program once: it starts the timer that keeps the clock and ages. */
-static int start_housekeeping(struct xvs_dp *skel)
+static int start_housekeeping(struct bpf_program *prog)
 {
 	__u8 pkt[64] = {};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
 		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xvs_housekeeping), &opts);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 
 	if (err)
 		return xvs_fail(err, "cannot start the housekeeping timer: %s", strerror(-err));
@@ -138,42 +163,123 @@ static int start_housekeeping(struct xvs_dp *skel)
 	return 0;
 }
 
-static int load_instance(const struct xvs_switch_opts *o, const char *dir)
+/* Write the switch-wide settings, pin everything and start housekeeping: the same steps for
+ * both flavours once their object is loaded. */
+static int finish_instance(const struct xvs_switch_opts *o, const char *dir,
+			   struct bpf_object *obj, struct bpf_map *config, struct bpf_map *fdb,
+			   struct bpf_program *ingress, struct bpf_program *egress,
+			   struct bpf_program *uplink, struct bpf_program *housekeeping)
 {
 	struct xvs_config cfg = {};
-	struct xvs_dp *skel;
 	__u32 zero = 0;
 	int err;
 
-	skel = xvs_dp__open();
-	if (!skel)
-		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
-	bpf_map__set_max_entries(skel->maps.xvs_fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
-	bpf_map__set_max_entries(skel->maps.xvs_flows,
-				 o->flow_max ? o->flow_max : XVS_FLOW_DEFAULT_MAX);
-	err = xvs_dp__load(skel);
-	if (err) {
-		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
-		goto out;
-	}
 	cfg.aging_sec = o->aging_sec ? o->aging_sec : XVS_AGING_DEFAULT_SEC;
 	cfg.type = o->type;
-	cfg.flags = o->no_management_os ? XVS_SWITCH_NO_MGMT_OS : 0;
-	cfg.fdb_max = bpf_map__max_entries(skel->maps.xvs_fdb);
+	cfg.flags = (o->no_management_os ? XVS_SWITCH_NO_MGMT_OS : 0) |
+		    (o->datapath == XVS_DATAPATH_TC ? XVS_SWITCH_TC : 0);
+	cfg.fdb_max = bpf_map__max_entries(fdb);
 	snprintf(cfg.name, sizeof(cfg.name), "%s", o->name);
 	if (o->uplink)
 		snprintf(cfg.uplink, sizeof(cfg.uplink), "%s", o->uplink);
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xvs_config), &zero, &cfg, 0);
-	if (err) {
-		xvs_fail(-errno, "cannot write the switch config: %s", strerror(errno));
-		goto out;
+	if (bpf_map_update_elem(bpf_map__fd(config), &zero, &cfg, 0))
+		return xvs_fail(-errno, "cannot write the switch config: %s", strerror(errno));
+	err = pin_all(obj, ingress, egress, uplink, dir);
+	return err ?: start_housekeeping(housekeeping);
+}
+
+/* The tables whose size the switch's options set, in either flavour's object. */
+static void set_table_sizes(const struct xvs_switch_opts *o, struct bpf_map *fdb,
+			    struct bpf_map *flows)
+{
+	bpf_map__set_max_entries(fdb, o->fdb_max ? o->fdb_max : XVS_FDB_DEFAULT_MAX);
+	bpf_map__set_max_entries(flows, o->flow_max ? o->flow_max : XVS_FLOW_DEFAULT_MAX);
+}
+
+/*
+ * The uplink's host-traffic program is TC whatever the flavour (bpf/lib/host.h): an XDP switch
+ * loads just that program from the TC object, on the XDP instance's own maps.
+ */
+static struct xvs_tc *load_uplink_program(struct xvs_dp *dp)
+{
+	struct xvs_tc *tc = xvs_tc__open();
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err = 0;
+
+	if (!tc) {
+		xvs_fail(-errno, "cannot open the TC dataplane object: %s", strerror(errno));
+		return NULL;
 	}
-	err = pin_all(skel, dir);
+	bpf_object__for_each_program(prog, tc->obj)
+		bpf_program__set_autoload(prog, prog == tc->progs.xvs_uplink);
+	bpf_object__for_each_map(map, tc->obj) {
+		struct bpf_map *same;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		same = bpf_object__find_map_by_name(dp->obj, bpf_map__name(map));
+		err = same ? bpf_map__reuse_fd(map, bpf_map__fd(same)) : -ENOENT;
+		if (err)
+			break;
+	}
 	if (!err)
-		err = start_housekeeping(skel);
-out:
+		err = xvs_tc__load(tc);
+	if (err) {
+		xvs_fail(err, "cannot load the uplink program: %s", strerror(-err));
+		xvs_tc__destroy(tc);
+		return NULL;
+	}
+	return tc;
+}
+
+static int load_xdp(const struct xvs_switch_opts *o, const char *dir)
+{
+	struct xvs_dp *skel = xvs_dp__open();
+	struct xvs_tc *tc = NULL;
+	int err;
+
+	if (!skel)
+		return xvs_fail(-errno, "cannot open the dataplane object: %s", strerror(errno));
+	set_table_sizes(o, skel->maps.xvs_fdb, skel->maps.xvs_flows);
+	err = xvs_dp__load(skel);
+	if (err)
+		xvs_fail(err, "cannot load the dataplane: %s", strerror(-err));
+	if (!err) {
+		tc = load_uplink_program(skel);
+		err = tc ? 0 : -EINVAL;
+	}
+	if (!err)
+		err = finish_instance(o, dir, skel->obj, skel->maps.xvs_config, skel->maps.xvs_fdb,
+				      skel->progs.xvs_ingress, skel->progs.xvs_egress,
+				      tc->progs.xvs_uplink, skel->progs.xvs_housekeeping);
+	xvs_tc__destroy(tc);
 	xvs_dp__destroy(skel); /* the pins keep the instance alive */
 	return err;
+}
+
+static int load_tc(const struct xvs_switch_opts *o, const char *dir)
+{
+	struct xvs_tc *skel = xvs_tc__open();
+	int err;
+
+	if (!skel)
+		return xvs_fail(-errno, "cannot open the TC dataplane object: %s", strerror(errno));
+	set_table_sizes(o, skel->maps.xvs_fdb, skel->maps.xvs_flows);
+	err = xvs_tc__load(skel);
+	if (err)
+		xvs_fail(err, "cannot load the TC dataplane: %s", strerror(-err));
+	else
+		err = finish_instance(o, dir, skel->obj, skel->maps.xvs_config, skel->maps.xvs_fdb,
+				      skel->progs.xvs_ingress, NULL, skel->progs.xvs_uplink,
+				      skel->progs.xvs_housekeeping);
+	xvs_tc__destroy(skel);
+	return err;
+}
+
+static int load_instance(const struct xvs_switch_opts *o, const char *dir)
+{
+	return o->datapath == XVS_DATAPATH_TC ? load_tc(o, dir) : load_xdp(o, dir);
 }
 
 static int validate_create(const struct xvs_switch_opts *o, char *dir, size_t dirlen)
@@ -213,6 +319,8 @@ static int validate_create(const struct xvs_switch_opts *o, char *dir, size_t di
 			return xvs_fail(-EEXIST, "netdev %s already exists (the host port of switch %s)",
 					peer, o->name);
 	}
+	if (o->datapath != XVS_DATAPATH_XDP && o->datapath != XVS_DATAPATH_TC)
+		return xvs_fail(-EINVAL, "invalid datapath %d", (int)o->datapath);
 	if (o->fdb_max && o->fdb_max > (1u << 24))
 		return xvs_fail(-EINVAL, "FDB size %u is too large (max %u)", o->fdb_max, 1u << 24);
 	if (o->flow_max && o->flow_max > (1u << 24))
@@ -321,11 +429,31 @@ static int get_pinned(const char *dir, const char *name, int *fd)
 	return 0;
 }
 
+/* The flavour a switch runs is the type of its pinned ingress program. */
+static int datapath_of(struct xvs_switch *sw)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(sw->ingress_fd, &info, &len))
+		return xvs_fail(-errno, "cannot inspect the dataplane of %s: %s", sw->name,
+				strerror(errno));
+	if (info.type == BPF_PROG_TYPE_XDP)
+		sw->datapath = XVS_DATAPATH_XDP;
+	else if (info.type == BPF_PROG_TYPE_SCHED_CLS)
+		sw->datapath = XVS_DATAPATH_TC;
+	else
+		return xvs_fail(-EINVAL, "switch %s has a dataplane of unknown type %u", sw->name,
+				info.type);
+	return 0;
+}
+
 void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
-		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->config_fd, &sw->clock_fd, &sw->ingress_fd,
-		       &sw->egress_fd, &sw->qos_fd };
+		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->port_ids_fd,
+		       &sw->config_fd, &sw->clock_fd, &sw->qos_fd, &sw->ingress_fd, &sw->egress_fd,
+		       &sw->uplink_fd };
 
 	if (!sw)
 		return;
@@ -347,8 +475,9 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	sw = calloc(1, sizeof(*sw));
 	if (!sw)
 		return xvs_fail(-ENOMEM, "out of memory");
-	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd = sw->mirror_vlan_fd = sw->capture_fd =
-		sw->config_fd = sw->clock_fd = sw->ingress_fd = sw->egress_fd = sw->qos_fd = -1;
+	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd =
+		sw->mirror_vlan_fd = sw->capture_fd = sw->port_ids_fd = sw->config_fd = sw->clock_fd =
+		sw->qos_fd = sw->ingress_fd = sw->egress_fd = sw->uplink_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -363,11 +492,15 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_pvlan", &sw->pvlan_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_mirror_vlan", &sw->mirror_vlan_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_capture", &sw->capture_fd);
+	err = err ?: get_pinned(sw->dir, "xvs_port_ids", &sw->port_ids_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_config", &sw->config_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_clock", &sw->clock_fd);
 	err = err ?: get_pinned(sw->dir, "xvs_qos", &sw->qos_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);
-	err = err ?: get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
+	err = err ?: datapath_of(sw);
+	if (!err && sw->datapath == XVS_DATAPATH_XDP)
+		err = get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
+	err = err ?: get_pinned(sw->dir, XVS_PIN_UPLINK, &sw->uplink_fd);
 	if (err) {
 		xvs_switch_close(sw);
 		return err;

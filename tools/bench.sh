@@ -5,6 +5,9 @@
 # with the ACL policy of `xvs-trafgen acl-fill` for 10 .. 10,000 rules per kind, and with
 # guards and QoS (the policy of the xvs-policy contender), variant by variant.
 # Method and results: docs/BENCHMARKS.md (this script rewrites its marked results section).
+# The switches are XDP (`--datapath xdp`): this is the frames-per-second benchmark of the XDP
+# flavour, and the cost runs drive xvs_ingress as an XDP program; TCP through both flavours is
+# tools/bench-tcp.sh.
 #
 #   bash tools/bench.sh            (or `make bench`; needs root and a built tree)
 #
@@ -170,7 +173,7 @@ in_ns "$NS_SW" sysctl -q -w net.bridge.bridge-nf-call-iptables=0 \
 # ---- contenders ----
 
 xvs_make() { # NPORTS
-	xvsc switch add bsw --type private --fdb-size 131072
+	xvsc switch add bsw --type private --datapath xdp --fdb-size 131072
 	for ((i = 0; i <= $1; i++)); do
 		xvsc port add bsw "p$i" --dev "s$i"
 	done
@@ -344,7 +347,7 @@ done
 # ---- per-packet cost under BPF_PROG_TEST_RUN ----
 
 log "per-packet cost of xvs_ingress (test run, ns over an XDP_PASS program)"
-xvsc switch add bcost --type private --fdb-size 131072
+xvsc switch add bcost --type private --datapath xdp --fdb-size 131072
 xvsc port add bcost p0 --dev s0
 xvsc port add bcost p1 --dev s1
 for n in $COST_SIZES; do
@@ -364,7 +367,7 @@ xvsc switch del bcost
 # grown, so repeat > 1 measures the same work every time (PLATFORM.md gotcha 5).
 log "per-packet cost of xvs_ingress with ACL policy on the ingress port"
 for n in 0 $ACL_SIZES; do
-	xvsc switch add bacl --type private
+	xvsc switch add bacl --type private --datapath xdp
 	xvsc port add bacl p0 --dev s0
 	xvsc port add bacl p1 --dev s1
 	xvsc port set bacl p0 vlan trunk 10
@@ -382,7 +385,7 @@ done
 # max-rate only (the out bucket of p0 and the in bucket of p1: clock, spin lock), everything of
 # xvs-policy (storm-limit charges floods only, so it adds nothing here).
 log "per-packet cost of xvs_ingress with guards and QoS on both ports"
-xvsc switch add bpol --type private
+xvsc switch add bpol --type private --datapath xdp
 xvsc port add bpol p0 --dev s0
 xvsc port add bpol p1 --dev s1
 tg_sw fdb-fill --switch-dir "$BPFFS/xvs/bpol" --dev s1 --count 10

@@ -21,7 +21,11 @@
 #ifndef XVS_LIB_ACL_H
 #define XVS_LIB_ACL_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "eth.h"
 #include "maps.h"
 #include "stats.h"
@@ -87,15 +91,18 @@ struct {
 #define XVS_IPV6_EXT_MAX 8   /* extension headers skipped before giving up (malformed) */
 #define XVS_L4_OFF_MAX   512 /* no sane header chain is longer */
 
-/* What the ACLs look at in a frame. */
-struct xvs_l34 {
+/* What the ACLs read of a frame, copied out once and seen from the VM in one direction:
+ * for `out` local = source, for `in` local = destination. The parsers below fill it as for
+ * `out`; xvs_acl_verdict swaps the sides for `in` (one struct on the stack, not two: the
+ * verifier's 512-byte limit covers the whole call chain, the TC copy loop's included). */
+struct xvs_acl_pkt {
 	__u8  family;      /* 0: not IP */
 	__u8  proto;
-	__u8  has_ports;   /* TCP/UDP/SCTP/UDP-Lite, first (or no) fragment, ports present */
-	__u8  pad;
-	__u16 sport, dport;
-	__u32 src[4];      /* network byte order; IPv4 in [0] */
-	__u32 dst[4];
+	__u8  has_ports;
+	__u8  pad0;
+	__u16 local_port, remote_port;
+	__u8  local_mac[6], remote_mac[6];
+	__u32 local_ip[4], remote_ip[4];
 };
 
 struct xvs_ipv4hdr {
@@ -134,7 +141,7 @@ static __always_inline int xvs_proto_has_ports(__u8 proto)
 /* Ports of the L4 header at data + off (a truncated header has none). ICMP echo requests and
  * replies put their identifier in both port fields, without has_ports: port rules never match
  * ICMP, but a stateful echo flow is one ping, not every ICMP between two hosts. */
-static __always_inline void xvs_parse_ports(void *data, void *end, __u32 off, struct xvs_l34 *l)
+static __always_inline void xvs_parse_ports(void *data, void *end, __u32 off, struct xvs_acl_pkt *l)
 {
 	__u8 *icmp;
 	__be16 *ports;
@@ -146,7 +153,7 @@ static __always_inline void xvs_parse_ports(void *data, void *end, __u32 off, st
 		if ((void *)(icmp + 6) > end)
 			return;
 		if (l->proto == 1 ? icmp[0] == 0 || icmp[0] == 8 : icmp[0] == 128 || icmp[0] == 129)
-			l->sport = l->dport = (__u16)(icmp[4] << 8 | icmp[5]);
+			l->local_port = l->remote_port = (__u16)(icmp[4] << 8 | icmp[5]);
 		return;
 	}
 	if (!xvs_proto_has_ports(l->proto))
@@ -154,13 +161,13 @@ static __always_inline void xvs_parse_ports(void *data, void *end, __u32 off, st
 	ports = data + off;
 	if ((void *)(ports + 2) > end)
 		return;
-	l->sport = bpf_ntohs(ports[0]);
-	l->dport = bpf_ntohs(ports[1]);
+	l->local_port = bpf_ntohs(ports[0]);
+	l->remote_port = bpf_ntohs(ports[1]);
 	l->has_ports = 1;
 }
 
 /* IPv4 at data + off, options (IHL) skipped. 0, or -1 if the header is broken. */
-static __always_inline int xvs_parse_ipv4(void *data, void *end, __u32 off, struct xvs_l34 *l)
+static __always_inline int xvs_parse_ipv4(void *data, void *end, __u32 off, struct xvs_acl_pkt *l)
 {
 	struct xvs_ipv4hdr *ip = data + off;
 	__u32 hl;
@@ -172,8 +179,8 @@ static __always_inline int xvs_parse_ipv4(void *data, void *end, __u32 off, stru
 		return -1;
 	l->family = 4;
 	l->proto = ip->proto;
-	l->src[0] = ip->saddr;
-	l->dst[0] = ip->daddr;
+	l->local_ip[0] = ip->saddr;
+	l->remote_ip[0] = ip->daddr;
 	if (ip->frag_off & bpf_htons(0x1fff))
 		return 0; /* a later fragment: no L4 header */
 	xvs_parse_ports(data, end, off + hl, l);
@@ -181,7 +188,7 @@ static __always_inline int xvs_parse_ipv4(void *data, void *end, __u32 off, stru
 }
 
 /* IPv6 at data + off; extension headers skipped (a bounded number). 0 or -1. */
-static __always_inline int xvs_parse_ipv6(void *data, void *end, __u32 off, struct xvs_l34 *l)
+static __always_inline int xvs_parse_ipv6(void *data, void *end, __u32 off, struct xvs_acl_pkt *l)
 {
 	struct xvs_ipv6hdr *ip6 = data + off;
 	struct xvs_ipv6_ext *ext;
@@ -190,8 +197,8 @@ static __always_inline int xvs_parse_ipv6(void *data, void *end, __u32 off, stru
 	if ((void *)(ip6 + 1) > end || (ip6->vtc_flow & bpf_htonl(0xf0000000)) != bpf_htonl(0x60000000))
 		return -1;
 	l->family = 6;
-	__builtin_memcpy(l->src, ip6->saddr, 16);
-	__builtin_memcpy(l->dst, ip6->daddr, 16);
+	__builtin_memcpy(l->local_ip, ip6->saddr, 16);
+	__builtin_memcpy(l->remote_ip, ip6->daddr, 16);
 	nh = ip6->nexthdr;
 	off += sizeof(*ip6);
 	for (int i = 0; i < XVS_IPV6_EXT_MAX; i++) {
@@ -234,9 +241,15 @@ static __always_inline int xvs_parse_ipv6(void *data, void *end, __u32 off, stru
 
 /* The frame's L3/L4 fields; the L3 header starts at data + off. 0 (l->family = 0 when not
  * IP), or -1 for an IP header that cannot be read. */
-static __always_inline int xvs_parse_l34(void *data, void *end, __u32 off, struct xvs_l34 *l)
+static __always_inline int xvs_parse_l34(void *data, void *end, __u32 off, struct xvs_acl_pkt *l)
 {
-	__be16 *etype = data + off - 2;
+	__u32 eoff = off - 2;
+	__be16 *etype;
+
+	/* off is a variable (the shim's L3 offset): keep the compiler from reading the ethertype
+	 * at a negative offset from data + off, which the verifier refuses. */
+	barrier_var(eoff);
+	etype = data + eoff;
 
 	if ((void *)(etype + 1) > end)
 		return 0;
@@ -296,18 +309,6 @@ static __always_inline struct xvs_acl_val *xvs_acl_better(struct xvs_acl_val *a,
 	return a->action == XVS_ACL_DENY ? a : b;
 }
 
-/* What the ACLs read of a frame, copied out once and seen from the VM in one direction:
- * for `out` local = source, for `in` local = destination. */
-struct xvs_acl_pkt {
-	__u8  family;      /* 0: not IP */
-	__u8  proto;
-	__u8  has_ports;
-	__u8  pad0;
-	__u16 local_port, remote_port;
-	__u8  local_mac[6], remote_mac[6];
-	__u32 local_ip[4], remote_ip[4];
-};
-
 /* Count the frame on every meter rule it matches (MAC local/remote, longest IP prefix
  * local/remote). Meters never decide. */
 static __always_inline void xvs_acl_meter(__u16 port, __u8 dir, const struct xvs_acl_pkt *k,
@@ -353,17 +354,16 @@ static __always_inline int xvs_port_acl(__u16 port, __u32 flags, __u8 dir,
 
 /* ---- extended ACLs ---- */
 
+/* Written word by word straight into the key: no copy on the stack (see xvs_acl_pkt). */
 static __always_inline void xvs_ip_masked(__u8 *dst, const __u32 *src, __u8 plen)
 {
-	__u32 w[4];
-
 	for (int i = 0; i < 4; i++) {
 		int bits = (int)plen - 32 * i;
 		__u32 m = bits >= 32 ? 0xffffffffu : bits <= 0 ? 0 : ~0u << (32 - bits);
+		__u32 w = src[i] & bpf_htonl(m);
 
-		w[i] = src[i] & bpf_htonl(m);
+		__builtin_memcpy(dst + 4 * i, &w, 4);
 	}
-	__builtin_memcpy(dst, w, 16);
 }
 
 static __always_inline __u16 xvs_port_masked(__u16 port, __u8 bits)
@@ -464,23 +464,26 @@ static __always_inline int xvs_ext_acl(__u16 port, __u32 flags, __u8 dir,
 
 /*
  * The ACL verdict for a frame on port p in direction dir (enum xvs_acl_dir): XVS_CONTINUE or
- * a drop reason (acl, extended-acl, flow-table-full, malformed). `tagged`: an 802.1Q tag sits
- * at offset 12 (where the L3 header starts); `len`: the frame's bytes, for the counters.
- * A global function, verified once for its three callers.
+ * a drop reason (acl, extended-acl, flow-table-full, malformed). `l3off`: where the L3 header
+ * starts in the bytes (the shim's xvs_l3_offset: on TC the outer tag is usually out of band);
+ * `len`: the frame's bytes, for the counters. A global function, verified once for its
+ * callers.
  */
-__noinline int xvs_acl_verdict(struct xdp_md *ctx, const struct xvs_port *p, __u32 tagged,
+__noinline int xvs_acl_verdict(xvs_ctx_t *ctx, const struct xvs_port *p, __u32 l3off,
 			       __u32 len, __u32 dir)
 {
 	void *data, *end;
 	struct xvs_ethhdr *eth;
 	struct xvs_acl_pkt k = {};
-	struct xvs_l34 l = {};
-	__u32 flags;
+	__u32 flags, t;
 	__u16 port;
 	int ret;
 
 	if (!p)
 		return XVS_CONTINUE;
+	/* Bounded for the verifier: the MACs, at most one outer tag in the bytes. */
+	if (l3off < XVS_ETH_HLEN || l3off > XVS_ETH_HLEN + XVS_VLAN_HLEN)
+		return XVS_DROP_INTERNAL;
 	flags = p->flags;
 	port = p->id;
 	data = xvs_data(ctx);
@@ -489,25 +492,22 @@ __noinline int xvs_acl_verdict(struct xdp_md *ctx, const struct xvs_port *p, __u
 	if ((void *)(eth + 1) > end)
 		return XVS_DROP_MALFORMED;
 	if ((flags & (XVS_PORT_ACL_IP | XVS_PORT_ACL_METER | XVS_PORT_XACL)) &&
-	    xvs_parse_l34(data, end, tagged ? XVS_ETH_HLEN + XVS_VLAN_HLEN : XVS_ETH_HLEN, &l) < 0)
+	    xvs_parse_l34(data, end, l3off, &k) < 0)
 		return XVS_DROP_MALFORMED;
-	k.family = l.family;
-	k.proto = l.proto;
-	k.has_ports = l.has_ports;
 	if (dir == XVS_ACL_OUT) {
 		__builtin_memcpy(k.local_mac, eth->src, XVS_ETH_ALEN);
 		__builtin_memcpy(k.remote_mac, eth->dst, XVS_ETH_ALEN);
-		__builtin_memcpy(k.local_ip, l.src, 16);
-		__builtin_memcpy(k.remote_ip, l.dst, 16);
-		k.local_port = l.sport;
-		k.remote_port = l.dport;
 	} else {
 		__builtin_memcpy(k.local_mac, eth->dst, XVS_ETH_ALEN);
 		__builtin_memcpy(k.remote_mac, eth->src, XVS_ETH_ALEN);
-		__builtin_memcpy(k.local_ip, l.dst, 16);
-		__builtin_memcpy(k.remote_ip, l.src, 16);
-		k.local_port = l.dport;
-		k.remote_port = l.sport;
+		for (int i = 0; i < 4; i++) {
+			t = k.local_ip[i];
+			k.local_ip[i] = k.remote_ip[i];
+			k.remote_ip[i] = t;
+		}
+		t = k.local_port;
+		k.local_port = k.remote_port;
+		k.remote_port = (__u16)t;
 	}
 	if (flags & XVS_PORT_ACL_METER)
 		xvs_acl_meter(port, (__u8)dir, &k, len);
@@ -517,13 +517,23 @@ __noinline int xvs_acl_verdict(struct xdp_md *ctx, const struct xvs_port *p, __u
 	return xvs_ext_acl(port, flags, (__u8)dir, &k, len);
 }
 
-/* The hook the pipeline calls: free for a port without ACLs. */
+/*
+ * The hook the pipeline calls: free for a port without ACLs. The L3/L4 headers the rules look
+ * at are made directly readable first (TC: an skb's linear part may end before them;
+ * XDP: they are always in the first buffer).
+ */
+#define XVS_ACL_HDR_BYTES (60 + 8) /* the longest IPv4 header and the L4 ports (ICMP: id) */
+
 static __always_inline int xvs_acl_check(xvs_ctx_t *ctx, const struct xvs_port *p,
 					 const struct xvs_frame *f, __u8 dir)
 {
+	__u32 l3off;
+
 	if (!(p->flags & XVS_PORT_ACL_ANY))
 		return XVS_CONTINUE;
-	return xvs_acl_verdict(ctx, p, f->tagged, f->len, dir);
+	l3off = xvs_l3_offset(ctx, f->tagged);
+	xvs_make_readable(ctx, l3off + XVS_ACL_HDR_BYTES);
+	return xvs_acl_verdict(ctx, p, l3off, f->len, dir);
 }
 
 #endif

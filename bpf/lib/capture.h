@@ -10,7 +10,11 @@
 #ifndef XVS_LIB_CAPTURE_H
 #define XVS_LIB_CAPTURE_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "maps.h"
 
 static __always_inline void xvs_capture_frame(xvs_ctx_t *ctx, const struct xvs_port *p,
@@ -21,11 +25,10 @@ static __always_inline void xvs_capture_frame(xvs_ctx_t *ctx, const struct xvs_p
 	if (!(p->flags & XVS_PORT_CAPTURE))
 		return;
 	h.ts_ns = bpf_ktime_get_ns();
-	h.len = xvs_frame_len(ctx);
 	h.port_id = p->id;
 	h.dir = dir;
 	/* A full perf buffer loses the sample; `xvs capture` reports lost samples. */
-	xvs_perf_output(ctx, &xvs_capture, h.len, &h, sizeof(h));
+	xvs_perf_output(ctx, &xvs_capture, xvs_capture_fill(ctx, &h), &h, sizeof(h));
 }
 
 #endif

@@ -8,7 +8,11 @@
 #ifndef XVS_LIB_FDB_H
 #define XVS_LIB_FDB_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "eth.h"
 #include "maps.h"
 #include "stats.h"

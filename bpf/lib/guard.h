@@ -27,7 +27,11 @@
 #ifndef XVS_LIB_GUARD_H
 #define XVS_LIB_GUARD_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "eth.h"
 #include "stats.h"
 #include "vlan.h"
@@ -196,19 +200,18 @@ static __always_inline int xvs_guard_ipv6(const struct xvs_guard_pkt *g, __u32 o
 }
 
 /*
- * The guards `flags` on a frame: not inlined, so its locals do not add to the stack of the
+ * The guards `flags` on a frame whose ethertype (after the outer tag, if it has one: `tagged`)
+ * is at `off`: not inlined, so its locals do not add to the stack of the
  * ingress program's other call chains (the ACL's, which is deep) — the verifier caps the
  * combined stack of a call chain at 512 bytes.
  */
-static __noinline int xvs_guard_check(void *data, void *data_end, __u32 flags, __u32 tagged)
+static __noinline int xvs_guard_check(void *data, void *data_end, __u32 flags, __u32 tagged,
+					__u32 off)
 {
 	struct xvs_guard_pkt g = { data, data_end, flags };
-	__u32 off = XVS_ETH_HLEN - 2; /* the ethertype (or first TPID) */
 	__u16 proto;
 	__u8 *h;
 
-	if (tagged)
-		off += XVS_VLAN_HLEN;
 	h = xvs_guard_at(&g, off, 2);
 	if (!h)
 		return xvs_guard_unreadable(&g);
@@ -243,14 +246,21 @@ static __noinline int xvs_guard_check(void *data, void *data_end, __u32 flags, _
  * The guards of port p on a frame that passed VLAN classification (f). XVS_CONTINUE, or
  * XVS_DROP_DHCP_GUARD / XVS_DROP_ROUTER_GUARD. Unguarded ports pay the flag test only.
  */
-static __always_inline int xvs_guards(const struct xvs_port *p, void *data, void *data_end,
+#define XVS_GUARD_HDR_BYTES 128 /* made directly readable first (TC: the skb's linear part) */
+
+static __always_inline int xvs_guards(xvs_ctx_t *ctx, const struct xvs_port *p,
 				      const struct xvs_frame *f)
 {
 	__u32 flags = p->flags & (XVS_PORT_DHCP_GUARD | XVS_PORT_ROUTER_GUARD);
+	__u32 l3off;
 
 	if (!flags)
 		return XVS_CONTINUE;
-	return xvs_guard_check(data, data_end, flags, f->tagged);
+	/* Where the ethertype after the outer tag is: the shim knows whether that tag is in the
+	 * bytes (on TC it is usually out of band). */
+	l3off = xvs_l3_offset(ctx, f->tagged);
+	xvs_make_readable(ctx, l3off + XVS_GUARD_HDR_BYTES);
+	return xvs_guard_check(xvs_data(ctx), xvs_data_end(ctx), flags, f->tagged, l3off - 2);
 }
 
 #endif

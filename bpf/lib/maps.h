@@ -58,6 +58,16 @@ struct {
 	__type(value, __u32);
 } xvs_capture SEC(".maps");
 
+/* Port id -> the port's ifindex (0: no such port), for walking the ports in id order (the TC
+ * flavour's flood loop, lib/output_tc.h). Slot 0 (no port has id 0) holds the highest port id
+ * in use, the length of the walk. Written by userspace (loader/port.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_port_ids SEC(".maps");
+
 /* Learned (dynamic) FDB entries per port id, for the per-port cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -73,8 +83,9 @@ struct {
 	__type(value, struct xvs_port_stats);
 } xvs_stats SEC(".maps");
 
-/* Output: port ifindex -> netdev, every entry with the egress program xvs_egress. Known
- * unicast and flood copies both leave through here (lib/output.h says why it must be one). */
+/* Output (XDP flavour): port ifindex -> netdev, every entry with the egress program
+ * xvs_egress. Known unicast and flood copies both leave through here (lib/output.h says why
+ * it must be one). The TC flavour redirects by ifindex and leaves it empty. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, XVS_MAX_PORTS);

@@ -19,7 +19,11 @@
 #ifndef XVS_LIB_MIRROR_H
 #define XVS_LIB_MIRROR_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "maps.h"
 #include "stats.h"
 #include "vlan.h"

@@ -25,17 +25,22 @@
  * cannot use helper", seen on 6.18.44-fc-v1300), so the metadata area is not available, and
  * (b) the devmap refuses a frame longer than the device's MTU + Ethernet header + one tag, so
  * a header in front of a full-size frame would not fit.
+ *
+ * The output primitives below are what the shared pipeline (lib/pipeline.h) calls;
+ * lib/output_tc.h provides the same names for TC, which needs no marks at all.
  */
 #ifndef XVS_LIB_OUTPUT_H
 #define XVS_LIB_OUTPUT_H
 
-#include "ctx.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
 #include "eth.h"
+#include "maps.h"
 #include "stats.h"
 #include "vlan.h"
 
 /* Put the frame in canonical form: one tag, TPID canonical (or canonical-mirror), TCI the
- * frame's internal VLAN and PCP. */
+ * frame's internal VLAN and PCP. XVS_CONTINUE or a drop reason. */
 static __always_inline int xvs_make_canonical(xvs_ctx_t *ctx, struct xvs_frame *f, int mirror)
 {
 	__u16 tci = f->pcp_dei | f->vlan;
@@ -74,6 +79,30 @@ static __always_inline int xvs_tx_state(xvs_ctx_t *ctx, struct xvs_frame *f)
 	f->tagged = 1;
 	f->len = xvs_frame_len(ctx);
 	return veth->tpid == bpf_htons(XVS_TPID_CANONICAL_MIRROR) ? XVS_TX_MIRROR : XVS_TX_CANONICAL;
+}
+
+/* ---- output primitives of the XDP flavour (called by lib/pipeline.h) ---- */
+
+/* Send a finished frame to one port. XDP_REDIRECT, or XDP_DROP if the port has no entry. */
+static __always_inline int xvs_out_redirect(struct xdp_md *ctx __attribute__((unused)),
+					    __u32 ifindex)
+{
+	return bpf_redirect_map(&xvs_tx, ifindex, XDP_DROP);
+}
+
+/*
+ * Offer a canonical frame to every port but the ingress one: the devmap copies it and each
+ * copy's egress program does its port's work (lib/egress.h: xvs_port_output). The mark in the
+ * TPID says whether mirror destinations take a copy; a mirrored unicast's port is found again
+ * in the FDB by each copy (lib/mirror.h), so `target` is not needed here.
+ */
+static __always_inline int xvs_out_copies(struct xdp_md *ctx __attribute__((unused)),
+					  const struct xvs_port *in __attribute__((unused)),
+					  struct xvs_frame *f __attribute__((unused)),
+					  int mirror __attribute__((unused)),
+					  __u32 target __attribute__((unused)))
+{
+	return bpf_redirect_map(&xvs_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 }
 
 #endif

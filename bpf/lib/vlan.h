@@ -6,16 +6,24 @@
 #ifndef XVS_LIB_VLAN_H
 #define XVS_LIB_VLAN_H
 
-#include "ctx.h"
+/* The flavour's shim (lib/ctx.h or lib/ctx_tc.h) is included by the program file first. */
+#ifndef XVS_LIB_CTX_H
+#error "include a context shim first: lib/ctx.h (XDP) or lib/ctx_tc.h (TC)"
+#endif
+
 #include "eth.h"
 #include "stats.h"
+
+/* Tags are pushed, popped and rewritten by the flavour's primitives (lib/tag.h for XDP,
+ * lib/tag_tc.h for TC), which the program file includes before this header. */
 
 /* What the pipeline knows about the frame in hand. */
 struct xvs_frame {
 	__u16 vlan;     /* internal VLAN: 0 = the untagged network, else 1..4094 */
 	__u16 pcp_dei;  /* PCP and DEI bits of the frame's tag (0 if it came untagged) */
 	__u16 fdb_vlan; /* the VLAN its MACs are learned and looked up in (lib/fdb.h) */
-	__u8  tagged;   /* an 802.1Q tag sits at offset 12 in the bytes right now */
+	__u8  tagged;   /* the frame carries an outer 802.1Q tag right now (in the bytes after
+			 * the MACs for XDP; in the bytes or out of band for TC, lib/tag_tc.h) */
 	__u8  pad;
 	__u32 len;      /* bytes on the wire, tracks pushes and pops */
 };
@@ -67,43 +75,39 @@ static __always_inline int xvs_port_is_member(const struct xvs_port *p, __u16 vl
  * Rules, in order: outer 0x88a8/0x9100 dropped; ethertype 0x88b5/0x88b6 (the switch's own, in
  * front of or right behind the tag) dropped; VID 4095 dropped; VID 0 followed by another
  * tag dropped; VID 0 = priority tag = untagged; VID != 0 only on a trunk and only if allowed.
+ * The outer tag comes from the shim (in the bytes for XDP, possibly out of band for TC).
  */
-static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data, void *data_end,
+static __always_inline int xvs_vlan_ingress(xvs_ctx_t *ctx, const struct xvs_port *p,
 					    struct xvs_frame *f)
 {
-	struct xvs_ethhdr *eth = data;
-	struct xvs_vlanhdr *vh;
-	__u16 tci, vid;
+	struct xvs_outer_tag t = {};
+	__u16 vid;
 
-	if ((void *)(eth + 1) > data_end)
+	if (xvs_read_outer_tag(ctx, &t) != XVS_SHIM_OK)
 		return XVS_DROP_MALFORMED;
 
-	if (eth->proto == bpf_htons(XVS_TPID_8021AD) || eth->proto == bpf_htons(XVS_TPID_QINQ))
+	if (t.tpid == bpf_htons(XVS_TPID_8021AD) || t.tpid == bpf_htons(XVS_TPID_QINQ))
 		return XVS_DROP_BAD_TPID;
 
-	if (xvs_is_canonical_tpid(eth->proto))
+	if (xvs_is_canonical_tpid(t.tpid))
 		return XVS_DROP_RESERVED_ETHERTYPE;
-	if (eth->proto != bpf_htons(XVS_TPID_8021Q)) {
+	if (t.tpid != bpf_htons(XVS_TPID_8021Q)) {
 		f->vlan = xvs_port_untagged_vlan(p);
 		f->pcp_dei = 0;
 		f->tagged = 0;
 		return XVS_CONTINUE;
 	}
 
-	vh = (void *)(eth + 1);
-	if ((void *)(vh + 1) > data_end)
-		return XVS_DROP_MALFORMED;
-	tci = bpf_ntohs(vh->tci);
-	vid = tci & XVS_VID_MASK;
+	vid = t.tci & XVS_VID_MASK;
 	/* What follows the tag is at offset 12 once the tag is removed: it must not look like a
 	 * frame in canonical form either (lib/output.h). */
-	if (xvs_is_canonical_tpid(vh->proto))
+	if (xvs_is_canonical_tpid(t.inner))
 		return XVS_DROP_RESERVED_ETHERTYPE;
 
 	if (vid == XVS_VID_RESERVED)
 		return XVS_DROP_VID_4095;
 	if (vid == 0) {
-		if (xvs_is_tag_tpid(vh->proto))
+		if (xvs_is_tag_tpid(t.inner))
 			return XVS_DROP_VLAN0_STACKING;
 		f->vlan = xvs_port_untagged_vlan(p);
 	} else {
@@ -111,72 +115,9 @@ static __always_inline int xvs_vlan_ingress(const struct xvs_port *p, void *data
 			return XVS_DROP_FILTERED_VLAN;
 		f->vlan = vid;
 	}
-	f->pcp_dei = tci & XVS_PCP_DEI_MASK;
+	f->pcp_dei = t.tci & XVS_PCP_DEI_MASK;
 	f->tagged = 1;
 	return XVS_CONTINUE;
-}
-
-/* Insert an 802.1Q tag after the MAC addresses. */
-static __always_inline int xvs_tag_push(xvs_ctx_t *ctx, __u16 tci)
-{
-	struct xvs_vlan_ethhdr *veth;
-	__u8 macs[2 * XVS_ETH_ALEN];
-	void *data, *data_end;
-
-	if (xvs_adjust_head(ctx, -XVS_VLAN_HLEN))
-		return XVS_DROP_INTERNAL;
-	data = xvs_data(ctx);
-	data_end = xvs_data_end(ctx);
-	veth = data;
-	if ((void *)(veth + 1) > data_end)
-		return XVS_DROP_INTERNAL;
-	/* dst and src move 4 bytes towards the head; the old ethertype stays where it was and
-	 * becomes the tag's inner protocol. The regions overlap: go through a local copy. */
-	__builtin_memcpy(macs, data + XVS_VLAN_HLEN, sizeof(macs));
-	__builtin_memcpy(veth->dst, macs, sizeof(macs));
-	veth->tpid = bpf_htons(XVS_TPID_8021Q);
-	veth->tci = bpf_htons(tci);
-	return XVS_CONTINUE;
-}
-
-/* Remove the outer tag. Refuses to uncover a second tag: a frame never leaves untagged with a
- * tag still inside it. */
-static __always_inline int xvs_tag_pop(xvs_ctx_t *ctx)
-{
-	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
-	__u8 macs[2 * XVS_ETH_ALEN];
-	struct xvs_ethhdr *eth;
-
-	if ((void *)(veth + 1) > xvs_data_end(ctx))
-		return XVS_DROP_INTERNAL;
-	if (xvs_is_tag_tpid(veth->proto))
-		return XVS_DROP_SECOND_TAG;
-	__builtin_memcpy(macs, veth->dst, sizeof(macs));
-	if (xvs_adjust_head(ctx, XVS_VLAN_HLEN))
-		return XVS_DROP_INTERNAL;
-	eth = xvs_data(ctx);
-	if ((void *)(eth + 1) > xvs_data_end(ctx))
-		return XVS_DROP_INTERNAL;
-	__builtin_memcpy(eth->dst, macs, sizeof(macs));
-	return XVS_CONTINUE;
-}
-
-/* Set TPID and TCI of the outer tag. */
-static __always_inline int xvs_tag_write(xvs_ctx_t *ctx, __u16 tpid, __u16 tci)
-{
-	struct xvs_vlan_ethhdr *veth = xvs_data(ctx);
-
-	if ((void *)(veth + 1) > xvs_data_end(ctx))
-		return XVS_DROP_INTERNAL;
-	veth->tpid = bpf_htons(tpid);
-	veth->tci = bpf_htons(tci);
-	return XVS_CONTINUE;
-}
-
-/* Make the outer tag the 802.1Q tag tci (it may be a canonical tag until now). */
-static __always_inline int xvs_tag_rewrite(xvs_ctx_t *ctx, __u16 tci)
-{
-	return xvs_tag_write(ctx, XVS_TPID_8021Q, tci);
 }
 
 /*
@@ -195,6 +136,12 @@ static __always_inline int xvs_vlan_egress_allowed(const struct xvs_port *p,
 	return XVS_CONTINUE;
 }
 
+/* Whether port p sends frames of f's VLAN tagged. */
+static __always_inline int xvs_port_tags(const struct xvs_port *p, const struct xvs_frame *f)
+{
+	return p->mode == XVS_VLAN_TRUNK && f->vlan != p->native_vid;
+}
+
 static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port *p,
 					   struct xvs_frame *f)
 {
@@ -204,7 +151,7 @@ static __always_inline int xvs_vlan_egress(xvs_ctx_t *ctx, const struct xvs_port
 	if (ret != XVS_CONTINUE)
 		return ret;
 
-	want_tag = p->mode == XVS_VLAN_TRUNK && f->vlan != p->native_vid;
+	want_tag = xvs_port_tags(p, f);
 	if (want_tag && f->tagged) {
 		ret = xvs_tag_rewrite(ctx, tci);
 	} else if (want_tag) {
@@ -232,6 +179,9 @@ static __always_inline int xvs_mtu_check(xvs_ctx_t *ctx, __u32 ifindex, const st
 
 	if (f->len < XVS_ETH_HLEN + XVS_VLAN_HLEN || l3 <= XVS_MTU_CHECK_ABOVE)
 		return XVS_CONTINUE;
+	/* A GSO superframe (TC) is many frames on the wire: each segment must fit, not the sum. */
+	if (xvs_is_superframe(ctx))
+		return xvs_segments_fit(ctx, ifindex) ? XVS_CONTINUE : XVS_DROP_MTU_EXCEEDED;
 	mtu = xvs_dev_mtu(ctx, ifindex);
 	return mtu && l3 > mtu ? XVS_DROP_MTU_EXCEEDED : XVS_CONTINUE;
 }

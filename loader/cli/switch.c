@@ -23,7 +23,7 @@ static int cmd_switch_add(int argc, char **argv)
 		{ "flow-table-size", required_argument, NULL, 'F' },
 		{}
 	};
-	struct xvs_switch_opts o = {};
+	struct xvs_switch_opts o = { .datapath = XVS_DATAPATH_DEFAULT };
 	bool type_given = false;
 	int c, lock, err;
 
@@ -42,10 +42,8 @@ static int cmd_switch_add(int argc, char **argv)
 			o.no_management_os = true;
 			break;
 		case 'd':
-			if (!strcmp(optarg, "tc"))
-				return die("--datapath tc is not available yet: only the xdp datapath is built");
-			if (strcmp(optarg, "xdp"))
-				return die("invalid datapath '%s': expected xdp or tc", optarg);
+			if (xvs_datapath_parse(optarg, &o.datapath))
+				return lib_fail();
 			break;
 		case 'f':
 			if (parse_u32(optarg, &o.fdb_max) || o.fdb_max < 16)
@@ -60,7 +58,7 @@ static int cmd_switch_add(int argc, char **argv)
 				return die("invalid --flow-table-size '%s': 1-%u flows", optarg, 1u << 24);
 			break;
 		default:
-			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS] [--flow-table-size N]");
+			return die("usage: xvs switch add NAME [--type external|internal|private] [--uplink IFNAME] [--no-management-os] [--datapath tc|xdp] [--fdb-size N] [--aging SECONDS] [--flow-table-size N]");
 		}
 	}
 	if (optind != argc - 1)
@@ -108,7 +106,7 @@ static struct json_object *switch_json(struct xvs_switch *sw)
 		return NULL;
 	json_object_object_add(o, "name", json_object_new_string(sw->name));
 	json_object_object_add(o, "type", json_object_new_string(xvs_switch_type_name(cfg.type)));
-	json_object_object_add(o, "datapath", json_object_new_string("xdp"));
+	json_object_object_add(o, "datapath", json_object_new_string(xvs_datapath_name(sw->datapath)));
 	json_object_object_add(o, "uplink", cfg.uplink[0] ? json_object_new_string(cfg.uplink) : NULL);
 	json_object_object_add(o, "management_os",
 			       json_object_new_boolean(cfg.type != XVS_SWITCH_PRIVATE &&
@@ -185,7 +183,8 @@ static int cmd_switch_show(int argc, char **argv)
 			 (long)json_object_get_int64(json_object_object_get(o, "aging_sec")));
 		printf("%-13s %-9s %-8s %-12s %-6s %-6d %-9s %s\n",
 		       json_object_get_string(json_object_object_get(o, "name")),
-		       json_object_get_string(json_object_object_get(o, "type")), "xdp", up,
+		       json_object_get_string(json_object_object_get(o, "type")),
+		       json_object_get_string(json_object_object_get(o, "datapath")), up,
 		       json_object_get_boolean(json_object_object_get(o, "management_os")) ? "yes" : "no",
 		       json_object_get_int(json_object_object_get(o, "ports")), aging, rate_s);
 	}

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: xvs [-j|--json] COMMAND ...\n"
 	      "  switch add NAME [--type external|internal|private] [--uplink IFNAME]\n"
-	      "             [--no-management-os] [--datapath xdp] [--fdb-size N] [--aging SECONDS]\n"
+	      "             [--no-management-os] [--datapath tc|xdp] [--fdb-size N] [--aging SECONDS]\n"
 	      "             [--flow-table-size N]\n"
 	      "  switch del NAME | switch show [NAME]\n"
 	      "  switch set NAME aging SECONDS | uplink-rate RATE\n"

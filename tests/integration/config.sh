@@ -18,11 +18,16 @@ setup vm_add h b2 02:00:00:00:0d:02 10.0.13.2/24
 setup vm_add h c1 02:00:00:00:0d:03 10.0.13.3/24
 cd "$IT_TMP" || exit 1
 
-cat >site.yaml <<'EOF'
+# sw1 runs the flavour under test; sw2 is always XDP, whose attach the half-way failure below
+# relies on (a netdev with a foreign XDP program refuses it).
+DP=$(it_datapath)
+OTHER_DP=$([[ $DP == tc ]] && echo xdp || echo tc)
+cat >site.yaml <<EOF
 version: 1
 switches:
   sw1:
     type: internal
+    datapath: $DP
     aging: 120
     ports:
       a1:
@@ -41,6 +46,7 @@ switches:
         vlan: 10
   sw2:
     type: private
+    datapath: xdp
     ports:
       b1: {dev: b1}
       b2: {dev: b2, mac-limit: 4}
@@ -61,8 +67,8 @@ r=$(out_of apply site.yaml)
 expect_eq "apply: creates both switches, 12 changes" "0|12 changes applied|" \
 	"${r%%|*}|$(tail -1 run.out)|$(cat run.err)"
 expect_eq "apply: the steps, in order" \
-	"create switch sw1 (type internal, aging 120)
-create switch sw2 (type private)
+	"create switch sw1 (type internal, datapath $DP, aging 120)
+create switch sw2 (type private, datapath xdp)
 add port sw1/a1 (dev a1, mac 02:00:00:00:0c:01)
 add port sw1/a2 (dev a2)
 add port sw1/a3 (dev a3)
@@ -74,8 +80,8 @@ set port sw1/a3 vlan: untagged -> access 20
 set port sw2/b2 mac-limit: 0 -> 4
 add static MAC sw1 02:00:00:00:0c:99 vlan 10 -> port a2
 12 changes applied" "$(cat run.out)"
-expect_eq "switch show: sw1 internal aging 120, sw2 private" "sw1 internal 120 4 sw2 private 300 2" \
-	"$(xvs_h h -j switch show | jfield '" ".join("%s %s %s %s" % (s["name"], s["type"], s["aging_sec"], s["ports"]) for s in j)')"
+expect_eq "switch show: sw1 internal $DP aging 120, sw2 private xdp" "sw1 internal $DP 120 4 sw2 private xdp 300 2" \
+	"$(xvs_h h -j switch show | jfield '" ".join("%s %s %s %s %s" % (s["name"], s["type"], s["datapath"], s["aging_sec"], s["ports"]) for s in j)')"
 expect_eq "port show sw1: modes, MAC" "host untagged None a1 access 10 02:00:00:00:0c:01 a2 access 10 None a3 access 20 None" \
 	"$(xvs_h h -j port show sw1 | jfield '" ".join("%s %s%s %s" % (p["name"], p["vlan_mode"], " %d" % p["access_vlan"] if "access_vlan" in p else "", p["mac"]) for p in j)')"
 expect_eq "port show sw2: b2 mac-limit 4" "b1 0 b2 4" \
@@ -89,6 +95,12 @@ expect_eq "apply the same file again: no changes" "0|no changes|" "$(out_of appl
 xvs_h h save >saved.yaml
 expect_eq "apply what save printed: no changes" "0|no changes|" "$(out_of apply saved.yaml)"
 expect_eq "save is stable" "" "$(xvs_h h save | diff - saved.yaml)"
+expect_eq "save: each switch's datapath" "$DP xdp" \
+	"$("$PY" -c 'import yaml,sys; s=yaml.safe_load(open(sys.argv[1]))["switches"]; print(s["sw1"]["datapath"], s["sw2"]["datapath"])' saved.yaml)"
+sed "s/datapath: $DP/datapath: $OTHER_DP/" site.yaml >other-dp.yaml
+expect_eq "another datapath: the switch is created again (dry run)" \
+	"remove switch sw1 to create it again (datapath $DP -> $OTHER_DP: only switch creation sets this; its ports are added again, learned MACs and counters start over)" \
+	"$(xvs_h h apply other-dp.yaml --dry-run 2>&1 | head -1)"
 
 # ---- a modified file: exactly the difference -----------------------------------------------------
 
@@ -130,15 +142,15 @@ broken() {
 		"$rc|$(cat run.err)|$(cat run.out)"
 	expect_eq "broken file ($name): state byte-identical (save, -j show, links)" "$before" "$after"
 }
-broken unknown-key "unknown-key.yaml:13: unknown port key 'vlna' (expected dev, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit or min-weight)" \
+broken unknown-key "unknown-key.yaml:14: unknown port key 'vlna' (expected dev, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit or min-weight)" \
 	's/        vlan: access 20/        vlna: access 20/'
-broken bad-vid "bad-vid.yaml:10: invalid VLAN id '4095': must be 1-4094" 's/access 10/access 4095/'
-broken bad-mac "bad-mac.yaml:9: invalid MAC '02:00:00:00:0c': expected xx:xx:xx:xx:xx:xx or none" \
+broken bad-vid "bad-vid.yaml:11: invalid VLAN id '4095': must be 1-4094" 's/access 10/access 4095/'
+broken bad-mac "bad-mac.yaml:10: invalid MAC '02:00:00:00:0c': expected xx:xx:xx:xx:xx:xx or none" \
 	's/"02:00:00:00:0c:01"/"02:00:00:00:0c"/'
-broken no-netdev "no-netdev.yaml:23: port sw2/c1: netdev c9 does not exist" 's/dev: c1/dev: c9/'
-broken dup-switch "dup-switch.yaml:18: duplicate switch 'sw1' (first at line 3)" 's/^  sw2:/  sw1:/'
-broken dup-dev "dup-dev.yaml:23: netdev b1 is already used by port sw2/b1 (line 21)" 's/dev: c1/dev: b1/'
-broken syntax "syntax.yaml:18: YAML syntax error: mapping values are not allowed in this context" \
+broken no-netdev "no-netdev.yaml:25: port sw2/c1: netdev c9 does not exist" 's/dev: c1/dev: c9/'
+broken dup-switch "dup-switch.yaml:19: duplicate switch 'sw1' (first at line 3)" 's/^  sw2:/  sw1:/'
+broken dup-dev "dup-dev.yaml:25: netdev b1 is already used by port sw2/b1 (line 23)" 's/dev: c1/dev: b1/'
+broken syntax "syntax.yaml:19: YAML syntax error: mapping values are not allowed in this context" \
 	's/^  sw2:/  sw2: x:/'
 expect_eq "after the broken files: still no changes to make" "0|no changes|" "$(out_of apply site2.yaml)"
 

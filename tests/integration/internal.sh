@@ -20,7 +20,7 @@ expect_eq "port 'host' is the host NIC's peer isw-sw, kind host, untagged" "host
 expect_eq "switch show: internal, management OS, no uplink" "internal True None" \
 	"$(xvs_h h -j switch show isw | jfield 'j[0]["type"]+" "+str(j[0]["management_os"])+" "+str(j[0]["uplink"])')"
 expect_fail "internal switch has no port 'uplink'" xvs_h h port show isw uplink
-expect_ok "XDP attached on the host port isw-sw" has_xdp h isw-sw
+expect_ok "dataplane attached on the host port isw-sw" has_dp h isw-sw
 
 setup nsx h ip addr add 10.0.1.100/24 dev isw
 HOST_MAC=$(nsx h ip -br link show dev isw | awk '{print $3}')

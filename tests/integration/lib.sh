@@ -15,6 +15,9 @@
 # Each "host" namespace gets its own XVS_ROOT, because xvs resolves ifindexes in the namespace
 # of the process that writes them. xvs runs through nsenter --net (not `ip netns exec`, which
 # remounts /sys and hides the bpffs pins).
+#
+# XVSIT_DATAPATH=xdp|tc runs the scenario against that flavour of the dataplane: every
+# `switch add` without its own --datapath gets --datapath $XVSIT_DATAPATH (empty: the default).
 
 set -u
 
@@ -23,6 +26,7 @@ REPO_DIR=$(cd "$IT_DIR/../.." && pwd)
 XVS_BIN=${XVS_BIN:-$REPO_DIR/build/xvs}
 PY=/usr/bin/python3
 BPFFS=${XVSIT_BPFFS:-/sys/fs/bpf}
+IT_DATAPATH=${XVSIT_DATAPATH:-}
 
 IT_SCEN=${IT_SCEN:-$(basename "$0" .sh)}
 IT_PREFIX=${XVSIT_PREFIX:-xvsit-$$}
@@ -120,8 +124,13 @@ host_add() {
 xvs_h() {
 	local h=$1
 	shift
+	local -a args=("$@")
+	if [[ -n $IT_DATAPATH && ${args[0]:-} == switch && ${args[1]:-} == add &&
+		" ${args[*]} " != *" --datapath "* ]]; then
+		args+=(--datapath "$IT_DATAPATH")
+	fi
 	nsenter --net="/run/netns/$P$h" env XVS_ROOT="$(host_root "$h")" XVS_RUN="$(host_run "$h")" \
-		"$XVS_BIN" "$@"
+		"$XVS_BIN" "${args[@]}"
 }
 
 # Offloads that would hide VLAN tags or leave checksums unfinished.
@@ -252,6 +261,25 @@ drop_count() { xvs_h "$1" -j stats "$2" "$3" | jfield "j[0][\"drops\"][\"$4\"]";
 
 # has_xdp NS DEV: DEV in NS has an XDP program attached.
 has_xdp() { nsx "$1" ip link show dev "$2" 2>/dev/null | grep -q xdp; }
+# has_tc NS DEV: DEV in NS has a TC filter running an xvs program (ingress or egress).
+has_tc() {
+	nsx "$1" tc filter show dev "$2" ingress 2>/dev/null | grep -q 'xvs_' ||
+		nsx "$1" tc filter show dev "$2" egress 2>/dev/null | grep -q 'xvs_'
+}
+# has_dp NS DEV: the switch's dataplane runs on DEV (XDP or TC, whichever the flavour).
+has_dp() { has_xdp "$1" "$2" || has_tc "$1" "$2"; }
+# dp_leftovers NS: netdevs in NS that still carry an XDP program, a clsact qdisc or a filter.
+dp_leftovers() {
+	local d
+	for d in $(nsx "$1" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+		if has_xdp "$1" "$d" || nsx "$1" tc qdisc show dev "$d" 2>/dev/null | grep -q clsact; then
+			echo "$d"
+		fi
+	done
+}
+# The flavour scenarios run against (what `switch show` reports for a new switch; unset: the
+# default, XVS_DATAPATH_DEFAULT in loader/libxvs.h).
+it_datapath() { echo "${IT_DATAPATH:-tc}"; }
 dev_exists() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
 
 # ---- lifecycle ----------------------------------------------------------------------------

@@ -70,8 +70,9 @@ expect_eq "ia heard nothing from the community" 0 "$(cap_count ia "$(src_of ca) 
 expect_ge "cb heard ca" 1 "$(cap_count cb "$(src_of ca)")"
 for vm in ia ib ca cb; do expect_eq "$vm: no tagged frame" 0 "$(cap_count "$vm" vlan)"; done
 # Shared learning: host A knows ia under the primary VID.
-expect_ok "fdb: ia learned in primary VLAN 100" \
-	sh -c "$(declare -f xvs_h nsx); P=$P XVS_BIN=$XVS_BIN BPFFS=$BPFFS IT_TMP=$IT_TMP; $(declare -f host_root host_run); xvs_h hA fdb show sw --vlan 100 | grep -qi 02:00:00:00:65:0a"
+# shellcheck disable=SC2317 # called through expect_ok
+ia_in_primary() { xvs_h hA fdb show sw --vlan 100 | grep -qi 02:00:00:00:65:0a; }
+expect_ok "fdb: ia learned in primary VLAN 100" ia_in_primary
 
 # Refused configurations: one line on stderr, exit 1, the port unchanged.
 refused() { # DESC EXPECTED-WORDS ARGS...

@@ -16,7 +16,7 @@ TIMEOUT=${XVSIT_TIMEOUT:-240}
 BPFFS=${XVSIT_BPFFS:-/sys/fs/bpf}
 
 # Scenarios in a sensible order (cheap CLI checks first); any other *.sh here runs after them.
-ORDER=(cli-errors operability switch-del internal private link-down static-fdb config mac-limit mac-spoofing guards qos trunk-native vlan-trunk site)
+ORDER=(cli-errors operability switch-del internal private link-down static-fdb config mac-limit mac-spoofing guards qos trunk-native vlan-trunk site host-traffic gso)
 
 passed=0
 failed=0

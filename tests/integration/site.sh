@@ -55,14 +55,14 @@ expect_eq "captures: all $(site_capture_points | wc -l) capture points checked" 
 for h in hostA hostB; do
 	expect_fail "$h (--no-management-os) has no host NIC on ext" dev_exists "$h" ext
 	expect_fail "$h: no port 'host' on ext" xvs_h "$h" port show ext host
-	expect_ok "$h: XDP on the uplink" has_xdp "$h" trunk
-	expect_fail "$h: no XDP on the management NIC" has_xdp "$h" mgmt0
+	expect_ok "$h: dataplane on the uplink" has_dp "$h" trunk
+	expect_fail "$h: no dataplane on the management NIC" has_dp "$h" mgmt0
 	expect_eq "$h: uplink is trunk 2-4" "trunk 2-4" \
 		"$(xvs_h "$h" -j port show ext uplink | jfield 'j[0]["vlan_mode"]+" "+j[0]["trunk_vlans"]')"
 done
 expect_eq "hostA: rnd is private with ports rd-1 rd-2" "private rd-1 rd-2" \
 	"$(xvs_h hostA -j switch show rnd | jfield 'j[0]["type"]') $(xvs_h hostA -j port show rnd | jfield '" ".join(sorted(p["name"] for p in j))')"
-expect_fail "patch: no XDP where the trunks are captured" has_xdp patch hostA
+expect_fail "patch: no dataplane where the trunks are captured" has_dp patch hostA
 
 # ---- what the switches learned ----
 fdb_port() { # fdb_port HOST SWITCH VLAN MAC

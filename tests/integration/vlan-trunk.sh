@@ -50,8 +50,8 @@ expect_eq "host NIC is port 'host' of kind host on sw-sw" "host sw-sw" \
 expect_ok "host A has the host NIC 'sw'" dev_exists hA sw
 expect_fail "host B (--no-management-os) has no host NIC" dev_exists hB sw
 expect_fail "host B (--no-management-os) has no port 'host'" xvs_h hB port show sw host
-expect_ok "XDP attached on the trunk end of host A" has_xdp hA trunk
-expect_ok "XDP attached on VM port a10" has_xdp hA a10
+expect_ok "dataplane attached on the trunk end of host A" has_dp hA trunk
+expect_ok "dataplane attached on VM port a10" has_dp hA a10
 
 # ---- traffic, captured on every VM's interface ----
 ALL="a10 b10 a20 b20 a0 b0 at bt"

@@ -2,13 +2,24 @@
 /*
  * Unit-test harness: each Criterion test runs in its own forked process; the fixture puts that
  * process in a fresh network and mount namespace with a private bpffs, creates veth pairs
- * pN <-> qN (pN is the switch port, qN is where the "VM" listens), and a private switch.
+ * pN <-> qN (pN is the switch port, qN is where the "VM" listens and sends), and a private
+ * switch running the flavour named by $XVS_TEST_DATAPATH ("xdp" or "tc"; unset: xvs's default), so the
+ * same tables and assertions run against both flavours (`make unit` runs them twice).
  *
- * Frames are driven through the real ingress program:
- *   xt_run()      BPF_PROG_TEST_RUN: verdict, output bytes; counters and FDB change as for real.
- *   xt_deliver()  sent into pN from qN: redirects really happen (flood copies run the devmap
- *                 egress program), and xt_collect() reads what reached each qN with AF_PACKET.
- * Everything disappears with the test process, even when a test fails.
+ * Frames really travel: they are sent from qN with AF_PACKET, cross the veth, go through the
+ * switch's program attached to pN (XDP, or TC clsact ingress) and whatever leaves a port is read
+ * at the qN's with AF_PACKET (tags the stack moved out of band are put back):
+ *   xt_run()      one frame; returns XT_FWD or XT_DROP (below) and the frame that came out
+ *   xt_deliver()  one frame (xt_deliver_frames(): a batch), then xt_collect() reads what
+ *                 reached each qN
+ * Counters and FDB change as for real traffic. Everything disappears with the test process,
+ * even when a test fails. (BPF_PROG_TEST_RUN's live-frames mode would be the direct way, but
+ * some kernels refuse it with EPERM, as 6.18.44-fc-v1300 does.)
+ *
+ * The verdict is read from the switch's own counters, the same way for both flavours: every
+ * frame the pipeline drops goes through one drop helper that counts a reason on the port it
+ * entered (bpf/lib/stats.h), so "the ingress port's drop count rose" is XDP_DROP / TC_ACT_SHOT
+ * from the program. A frame sent on a netdev that is not (or no longer) a port is XT_DROP.
  */
 #ifndef XVS_TEST_HARNESS_H
 #define XVS_TEST_HARNESS_H
@@ -31,6 +42,11 @@ struct xt_rx {
 
 extern struct xvs_switch *xt_sw;
 extern int xt_nports;
+extern enum xvs_datapath xt_datapath;   /* from $XVS_TEST_DATAPATH */
+
+/* xt_run verdicts. */
+#define XT_DROP 0   /* the switch dropped the frame (a drop reason was counted at ingress) */
+#define XT_FWD  1   /* the switch forwarded it (unicast, flood, or mirror copies) */
 
 /* Fixture: namespace + bpffs + `n` veth pairs + private switch "t" with ports p1..pn. */
 void xt_setup(int nports);
@@ -49,16 +65,14 @@ struct xt_tag {
 size_t xt_frame(unsigned char *buf, const char *dst, const char *src, const struct xt_tag *tags,
 		int ntags, unsigned short ethertype, size_t payload);
 
-/* Run the ingress program on a frame arriving at port `port`. Returns the XDP verdict. */
+/* Send a frame into the switch at port `port` (from qN) and wait until the switch has dealt
+ * with it. XT_FWD or XT_DROP; `out` (if not NULL) gets the frame that left the switch when
+ * exactly one port sent exactly one frame (*out_len = 0 otherwise). */
 int xt_run(int port, const void *frame, size_t len, void *out, size_t *out_len);
-/* Real delivery: the frame is sent into pN from its peer qN (AF_PACKET), so the switch
- * really forwards it (flood copies run the devmap egress program). Returns once the ingress
- * program has counted it. Then xt_collect() for `ms` what arrives at every qN.
- * (BPF_PROG_TEST_RUN's live-frames mode would be the direct way, but some kernels refuse it
- * with EPERM, as 6.18.44-fc-v1300 does.) */
+/* The same, leaving whatever arrives at the qN's for xt_collect(). */
 void xt_deliver(int port, const void *frame, size_t len);
 /* The same for `count` frames (<= XT_MAX_BATCH) sent together, so that one NAPI poll takes
- * them and the devmap flushes them as one batch. */
+ * them and (XDP) the devmap flushes them as one batch. */
 void xt_deliver_frames(int port, const void *const *frames, const size_t *lens, int count);
 void xt_collect(struct xt_rx rx[XT_MAX_PORTS + 1], int ms);
 

@@ -283,7 +283,7 @@ Test(acl, no_rule_allows_and_costs_no_flag)
 	struct pkt k = a_to_b(5000, 53);
 	struct xvs_port p;
 
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
 	cr_assert_eq(p.flags & (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL), 0);
 }
@@ -295,12 +295,12 @@ Test(acl, remote_ip_deny_drops_counts_reason_and_hits)
 	__u32 id = add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.0.0.0/8"));
 	size_t len = build(&k, f);
 
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_ACL], 1);
 	cr_assert_eq(hits(id).packets, 1);
 	cr_assert_eq(hits(id).bytes, len);
 	other.dst = "192.168.0.2";
-	cr_assert_eq(out_of_p1(&other), XDP_REDIRECT, "a remote outside the prefix is allowed");
+	cr_assert_eq(out_of_p1(&other), XT_FWD, "a remote outside the prefix is allowed");
 	cr_assert_eq(hits(id).packets, 1);
 }
 
@@ -309,9 +309,9 @@ Test(acl, local_ip_is_the_source_going_out)
 	struct pkt k = a_to_b(5000, 53);
 
 	add("p1", port_ip(OUT, XVS_ACL_DENY, true, IP_A "/32"));
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	k.src = "10.0.0.9";
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 Test(acl, longest_prefix_wins_whatever_the_order)
@@ -321,20 +321,20 @@ Test(acl, longest_prefix_wins_whatever_the_order)
 	/* Allow the /24 first, deny the /8 after: 10.0.0.2 is in the /24. */
 	add("p1", port_ip(OUT, XVS_ACL_ALLOW, false, "10.0.0.0/24"));
 	add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.0.0.0/8"));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.dst = "10.9.0.2";
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	/* The other order: deny /16 first, allow the host after. */
 	add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.7.0.0/16"));
 	add("p1", port_ip(OUT, XVS_ACL_ALLOW, false, "10.7.1.1/32"));
 	k.dst = "10.7.1.1";
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.dst = "10.7.1.2";
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	/* Local and remote compared by length: a local /32 allow beats a remote /8 deny. */
 	add("p1", port_ip(OUT, XVS_ACL_ALLOW, true, IP_A "/32"));
 	k.dst = "10.9.0.2";
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 Test(acl, exact_mac_beats_ip_rules)
@@ -342,9 +342,9 @@ Test(acl, exact_mac_beats_ip_rules)
 	struct pkt k = a_to_b(5000, 53);
 
 	add("p1", port_ip(OUT, XVS_ACL_DENY, false, IP_B "/32"));
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	add("p1", port_mac(OUT, XVS_ACL_ALLOW, false, MAC_B));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "the MAC allow decides before the IP deny");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "the MAC allow decides before the IP deny");
 	add("p2", port_mac(OUT, XVS_ACL_DENY, true, MAC_B));
 	add("p2", port_ip(OUT, XVS_ACL_ALLOW, true, IP_B "/32"));
 	{
@@ -352,7 +352,7 @@ Test(acl, exact_mac_beats_ip_rules)
 		unsigned char f[256];
 		size_t len = build(&r, f);
 
-		cr_assert_eq(xt_run(2, f, len, NULL, NULL), XDP_DROP,
+		cr_assert_eq(xt_run(2, f, len, NULL, NULL), XT_DROP,
 			     "a local MAC deny beats an IP allow");
 	}
 }
@@ -366,18 +366,18 @@ Test(acl, meter_counts_and_decides_nothing)
 	__u32 mm = add("p1", port_mac(OUT, XVS_ACL_METER, false, MAC_B));
 	__u32 d;
 
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(hits(m).packets, 2);
 	cr_assert_eq(hits(m).bytes, 2 * len);
 	cr_assert_eq(hits(mm).packets, 2);
 	/* A meter and a deny on the same prefix: both exist, the deny decides. */
 	d = add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.0.0.0/8"));
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	cr_assert_eq(hits(m).packets, 3);
 	cr_assert_eq(hits(d).packets, 1);
 	k.dst = "192.168.1.1";
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(hits(m).packets, 3, "a frame outside the meter's prefix is not counted");
 }
 
@@ -390,7 +390,7 @@ Test(acl, an_out_rule_does_not_apply_in_and_both_applies_both_ways)
 	add("p1", port_ip(IN, XVS_ACL_DENY, false, IP_B "/32"));
 	cr_assert_eq(delivered(2, &r, 1), 0, "`in` deny");
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_ACL], 1, "counted on the port whose ACL it is");
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 }
 
 Test(acl, in_rules_apply_to_known_unicast_and_to_flood_copies)
@@ -415,14 +415,14 @@ Test(acl, ipv6_prefixes)
 
 	add("p1", port_ip(OUT, XVS_ACL_DENY, false, "2001:db8::/32"));
 	add("p1", port_ip(OUT, XVS_ACL_ALLOW, false, "2001:db8::2/128"));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.dst = "2001:db8::3";
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	k.dst = "2001:db9::3";
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	/* An IPv4 rule never matches IPv6 and the other way round. */
 	k = a_to_b(5000, 53);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 Test(acl, tagged_frames_are_parsed_after_the_tag)
@@ -439,13 +439,13 @@ Test(acl, tagged_frames_are_parsed_after_the_tag)
 	add("p1", port_ip(OUT, XVS_ACL_DENY, false, IP_B "/32"));
 	add("p1", ext(OUT, XVS_ACL_DENY, 1, "udp", "53", NULL));
 	k.vid = 10;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_ACL], 1);
 	k.dst = "10.0.0.3";
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "the extended rule sees the UDP port behind the tag");
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "the extended rule sees the UDP port behind the tag");
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_EXT_ACL], 1);
 	k.dport = 54;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 /* ---- extended ACLs ---- */
@@ -456,21 +456,21 @@ Test(acl, extended_highest_weight_decides)
 	__u32 deny = add("p1", ext(OUT, XVS_ACL_DENY, 5, "udp", NULL, NULL));
 	__u32 allow = add("p1", ext(OUT, XVS_ACL_ALLOW, 10, "udp", "53", NULL));
 
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.dport = 54;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_EXT_ACL], 1);
 	cr_assert_eq(hits(allow).packets, 1);
 	cr_assert_eq(hits(deny).packets, 1, "first match final: the deny was not counted twice");
 	/* A heavier, broader deny beats the lighter, narrower allow. */
 	add("p1", ext(OUT, XVS_ACL_DENY, 20, NULL, NULL, "10.0.0.0/8"));
 	k.dport = 53;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 	cr_assert_eq(hits(allow).packets, 1);
 	/* Other protocols and addresses: no rule, allowed. */
 	k.dst = "192.168.0.1";
 	k.proto = 6;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 Test(acl, extended_search_looks_past_a_shape_whose_heaviest_rule_does_not_match)
@@ -483,17 +483,17 @@ Test(acl, extended_search_looks_past_a_shape_whose_heaviest_rule_does_not_match)
 	add("p1", ext(OUT, XVS_ACL_DENY, 30, "udp", NULL, "192.168.9.0/24"));
 	add("p1", ext(OUT, XVS_ACL_DENY, 3, "udp", NULL, "10.0.0.0/24"));
 	add("p1", ext(OUT, XVS_ACL_ALLOW, 10, "udp", "53", NULL));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.dport = 54;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 }
 
 Test(acl, extended_port_ranges_match_their_bounds_only)
 {
 	struct pkt k = a_to_b(5000, 0);
 	static const struct { __u16 port; int verdict; } table[] = {
-		{ 999, XDP_REDIRECT }, { 1000, XDP_DROP }, { 1024, XDP_DROP }, { 1500, XDP_DROP },
-		{ 2047, XDP_DROP }, { 2050, XDP_DROP }, { 2051, XDP_REDIRECT }, { 65535, XDP_REDIRECT },
+		{ 999, XT_FWD }, { 1000, XT_DROP }, { 1024, XT_DROP }, { 1500, XT_DROP },
+		{ 2047, XT_DROP }, { 2050, XT_DROP }, { 2051, XT_FWD }, { 65535, XT_FWD },
 	};
 
 	add("p1", ext(OUT, XVS_ACL_DENY, 3, "udp", "1000-2050", NULL));
@@ -510,12 +510,12 @@ Test(acl, extended_ipv4_options_and_ipv6_extension_headers)
 
 	add("p1", ext(OUT, XVS_ACL_DENY, 1, "udp", "53", NULL));
 	k.ip_opts = 3;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "ports found after 12 bytes of IPv4 options");
-	cr_assert_eq(out_of_p1(&k6), XDP_DROP, "ports found after 3 IPv6 extension headers");
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "ports found after 12 bytes of IPv4 options");
+	cr_assert_eq(out_of_p1(&k6), XT_DROP, "ports found after 3 IPv6 extension headers");
 	k6.dport = 54;
-	cr_assert_eq(out_of_p1(&k6), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k6), XT_FWD);
 	k6.ip_opts = 9;
-	cr_assert_eq(out_of_p1(&k6), XDP_DROP, "too long a chain is refused, not guessed");
+	cr_assert_eq(out_of_p1(&k6), XT_DROP, "too long a chain is refused, not guessed");
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_MALFORMED], 1);
 }
 
@@ -526,11 +526,11 @@ Test(acl, later_fragments_have_no_ports)
 
 	add("p1", ext(OUT, XVS_ACL_DENY, 2, "udp", "53", NULL));
 	k.later_fragment = true;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "a port rule cannot match a later fragment");
-	cr_assert_eq(out_of_p1(&k6), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "a port rule cannot match a later fragment");
+	cr_assert_eq(out_of_p1(&k6), XT_FWD);
 	add("p1", ext(OUT, XVS_ACL_DENY, 1, "udp", NULL, NULL));
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "a protocol rule does");
-	cr_assert_eq(out_of_p1(&k6), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "a protocol rule does");
+	cr_assert_eq(out_of_p1(&k6), XT_DROP);
 }
 
 Test(acl, icmp_means_icmpv4_and_icmpv6)
@@ -540,10 +540,10 @@ Test(acl, icmp_means_icmpv4_and_icmpv6)
 
 	add("p1", ext(OUT, XVS_ACL_DENY, 1, "icmp", NULL, NULL));
 	k.proto = 1;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
-	cr_assert_eq(out_of_p1(&k6), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
+	cr_assert_eq(out_of_p1(&k6), XT_DROP);
 	k.proto = 17;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 }
 
 Test(acl, stateful_allow_admits_the_return_traffic)
@@ -572,19 +572,19 @@ Test(acl, a_flow_lives_until_idle_for_its_timeout)
 	stop_clock();
 	set_now(1000);
 	add("p1", stateful(ext(OUT, XVS_ACL_ALLOW, 10, "udp", "53", NULL), 30));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(flows(), 1);
 	/* A heavier deny added now: the established flow still passes, a new one does not. */
 	add("p1", ext(OUT, XVS_ACL_DENY, 20, "udp", NULL, NULL));
 	set_now(1029);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "29 s idle of 30: alive (and refreshed)");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "29 s idle of 30: alive (and refreshed)");
 	set_now(1058);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "29 s after the last frame: alive");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "29 s after the last frame: alive");
 	set_now(1088);
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "30 s idle: expired, the rules decide again");
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "30 s idle: expired, the rules decide again");
 	cr_assert_eq(flows(), 0);
 	k.sport = 5001;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 }
 
 Test(acl_flows, a_full_table_refuses_new_flows_and_keeps_the_established)
@@ -592,17 +592,17 @@ Test(acl_flows, a_full_table_refuses_new_flows_and_keeps_the_established)
 	struct pkt k = a_to_b(5000, 53);
 
 	add("p1", stateful(ext(OUT, XVS_ACL_ALLOW, 10, "udp", NULL, NULL), 60));
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	k.sport = 5001;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(flows(), 2);
 	k.sport = 5002;
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "a third flow does not fit");
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "a third flow does not fit");
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_FLOW_TABLE_FULL], 1);
 	k.sport = 5000;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "an established flow keeps working");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "an established flow keeps working");
 	k.sport = 5001;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(flows(), 2);
 }
 
@@ -619,12 +619,12 @@ Test(acl, delete_and_port_del_remove_what_the_rules_put_in_place)
 
 	cr_assert(e2 > e1 && e1 > d, "ids grow");
 	cr_assert(xvs_acl_del(xt_sw, "p1", d) == 0, "%s", xvs_errmsg());
-	cr_assert_eq(out_of_p1(&k), XDP_DROP, "now the extended deny (weight 9) decides");
+	cr_assert_eq(out_of_p1(&k), XT_DROP, "now the extended deny (weight 9) decides");
 	cr_assert(xvs_acl_del(xt_sw, "p1", e1) == 0, "%s", xvs_errmsg());
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "the shared entry went to the next rule");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "the shared entry went to the next rule");
 	cr_assert_eq(hits(e2).packets, 1);
 	k.dport = 54;
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "e1's own entry is gone");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "e1's own entry is gone");
 	cr_assert(xvs_acl_del(xt_sw, "p1", e2) == 0, "%s", xvs_errmsg());
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
 	cr_assert_eq(p.flags & (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL), 0);
@@ -669,7 +669,7 @@ Test(acl, bad_rules_are_refused_and_change_nothing)
 	cr_assert_eq(xvs_acl_add_many(xt_sw, "p1", batch, 2), -EEXIST);
 	cr_assert_eq(xvs_acl_del(xt_sw, "p2", id), -ENOENT, "rule on another port");
 	cr_assert_eq(rule_count(), 2);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT);
+	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert_eq(hits(id).packets, 1);
 }
 
@@ -687,7 +687,7 @@ Test(acl, many_rules_one_batch)
 	}
 	cr_assert(xvs_acl_add_many(xt_sw, "p1", v, 2000) == 0, "%s", xvs_errmsg());
 	cr_assert_eq(rule_count(), 2000);
-	cr_assert_eq(out_of_p1(&k), XDP_REDIRECT, "10.0.0.0/24 is the one allowed");
+	cr_assert_eq(out_of_p1(&k), XT_FWD, "10.0.0.0/24 is the one allowed");
 	k.dst = "10.3.200.9";
-	cr_assert_eq(out_of_p1(&k), XDP_DROP);
+	cr_assert_eq(out_of_p1(&k), XT_DROP);
 }

@@ -38,7 +38,8 @@ static const struct bad_case bad_cases[] = {
 	{ "- a\n- b\n", 1, "the file: expected a mapping" },
 	{ "switches:\n  - a\n", 2, "switches: expected a mapping" },
 	{ "switches:\n  a:\n    type: internal\n    agin: 5\n", 4,
-	  "unknown switch key 'agin' (expected type, uplink, management-os, fdb-size, aging, uplink-rate, ports or fdb)" },
+	  "unknown switch key 'agin' (expected type, datapath, uplink, management-os, fdb-size, aging, uplink-rate, ports or fdb)" },
+	{ "switches:\n  a:\n    datapath: ebpf\n", 3, "invalid datapath 'ebpf'" },
 	{ "switches:\n  a: {}\n  b: {}\n  a: {}\n", 4, "duplicate switch 'a' (first at line 2)" },
 	{ "switches:\n  a:\n    type: private\n    type: internal\n", 4, "duplicate key 'type' (first at line 3)" },
 	{ "switches:\n  abcdefghijklm: {}\n", 2, "invalid switch name 'abcdefghijklm'" },
@@ -231,7 +232,7 @@ Test(config, plan_is_exactly_the_difference_in_order)
 		"remove switch b to create it again (fdb-size 1024 -> 2048: only switch creation sets this; its ports are added again, learned MACs and counters start over)\n"
 		"remove port a/p2 to add it again (dev d2 -> d2x: a port's netdev is set when it is added; its counters start over)\n"
 		"remove port a/p3 (not in want.yaml)\n"
-		"create switch b again (type private, fdb-size 2048)\n"
+		"create switch b again (type private, datapath tc, fdb-size 2048)\n"
 		"add port a/p2 (dev d2x)\n"
 		"add port a/p4 (dev d4, mac 02:00:00:00:00:04)\n"
 		"add port b/q1 (dev e1)\n"
@@ -315,7 +316,13 @@ Test(config, implied_ports_and_defaults)
 	t = plan_text("switches:\n  e:\n    uplink: eth9\n    management-os: off\n", have, NULL, 0);
 	cr_expect_str_eq(t,
 		"remove switch e to create it again (management-os on -> off: only switch creation sets this; its ports are added again, learned MACs and counters start over)\n"
-		"create switch e again (type external, uplink eth9, management-os off)\n");
+		"create switch e again (type external, datapath tc, uplink eth9, management-os off)\n");
+	free(t);
+	/* The datapath is chosen at creation: another one means creating the switch again. */
+	t = plan_text("switches:\n  e:\n    uplink: eth9\n    datapath: xdp\n", have, NULL, 0);
+	cr_expect_str_eq(t,
+		"remove switch e to create it again (datapath tc -> xdp: only switch creation sets this; its ports are added again, learned MACs and counters start over)\n"
+		"create switch e again (type external, datapath xdp, uplink eth9)\n");
 	free(t);
 }
 
@@ -335,6 +342,7 @@ Test(config, save_reads_back_to_the_same_state)
 		"switches:\n"
 		"  e:\n"
 		"    uplink: 'we\"ird\\'\n" /* netdev names may hold quotes and backslashes */
+		"    datapath: xdp\n"
 		"    management-os: off\n"
 		"    aging: 45\n"
 		"    uplink-rate: 10Gbit\n"
@@ -372,6 +380,7 @@ Test(config, save_reads_back_to_the_same_state)
 		"switches:\n"
 		"  e:\n"
 		"    type: external\n"
+		"    datapath: xdp\n"
 		"    uplink: we\"ird\\\n"
 		"    management-os: off\n"
 		"    aging: 45\n"
@@ -413,7 +422,8 @@ Test(config, save_reads_back_to_the_same_state)
 		"      port: uplink\n"
 		"      vlan: 100\n"
 		"  p:\n"
-		"    type: private\n");
+		"    type: private\n"
+		"    datapath: tc\n");
 	free(t1);
 	free(t2);
 	xvs_cfg_free(a);

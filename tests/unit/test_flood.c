@@ -129,7 +129,7 @@ Test(flood, link_down_port_neither_sends_nor_receives)
 
 	/* Receiving: a frame from the down port is dropped and counted. */
 	len = xt_frame(f, BCAST, MAC_B, NULL, 0, ET_IP, 46);
-	cr_assert_eq(xt_run(2, f, len, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(2, f, len, NULL, NULL), XT_DROP);
 	cr_assert_eq(xt_stats(2).drops[XVS_DROP_LINK_DOWN], 1);
 	cr_assert(!xt_fdb_has(MAC_B, 10, NULL), "learned from a link-down port");
 
@@ -137,7 +137,7 @@ Test(flood, link_down_port_neither_sends_nor_receives)
 	cr_assert(xvs_parse_mac(MAC_B, mac) == 0);
 	cr_assert(xvs_fdb_add_static(xt_sw, mac, 10, "p2") == 0);
 	len = xt_frame(f, MAC_B, MAC_A, NULL, 0, ET_IP, 46);
-	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_EGRESS_LINK_DOWN], 1);
 
 	/* Up again: delivered. */
@@ -177,7 +177,7 @@ Test(flood, link_local_destinations_are_never_forwarded)
 
 	for (size_t i = 0; i < 4; i++) {
 		len = xt_frame(f, reserved[i], MAC_A, NULL, 0, 0x8809, 46);
-		cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_DROP, "%s forwarded", reserved[i]);
+		cr_assert_eq(xt_run(1, f, len, NULL, NULL), XT_DROP, "%s forwarded", reserved[i]);
 		xt_deliver(1, f, len);
 	}
 	xt_collect(rx, WAIT_MS);
@@ -185,5 +185,5 @@ Test(flood, link_local_destinations_are_never_forwarded)
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_RESERVED_MAC], 8);
 	/* 01:80:c2:00:00:10 is outside the reserved block: flooded like any multicast. */
 	len = xt_frame(f, "01:80:c2:00:00:10", MAC_A, NULL, 0, ET_IP, 46);
-	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XDP_REDIRECT);
+	cr_assert_eq(xt_run(1, f, len, NULL, NULL), XT_FWD);
 }

@@ -321,7 +321,7 @@ Test(guard, every_frame_kind_with_every_guard_setting)
 			after = xt_stats(1);
 			if (c->trunk)
 				cr_assert(xvs_port_set_untagged(xt_sw, "p1") == 0);
-			cr_assert_eq(got, want < 0 ? XDP_REDIRECT : XDP_DROP,
+			cr_assert_eq(got, want < 0 ? XT_FWD : XT_DROP,
 				     "%s (dhcp-guard %s, router-guard %s): verdict %d", c->name,
 				     dhcp ? "on" : "off", router ? "on" : "off", got);
 			cr_assert_eq(total_drops(&after) - total_drops(&before), want < 0 ? 0u : 1u,
@@ -342,18 +342,18 @@ Test(guard, counted_by_reason_on_the_sending_port_only)
 	cr_assert(xvs_port_set_dhcp_guard(xt_sw, "p1", true) == 0);
 	cr_assert(xvs_port_set_router_guard(xt_sw, "p1", true) == 0);
 	dhcp4_offer(&p);
-	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XDP_DROP);
-	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XT_DROP);
+	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XT_DROP);
 	ra_hbh(&p);
-	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_DHCP_GUARD], 2);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_ROUTER_GUARD], 1);
 	cr_assert_eq(xt_stats(1).rx_packets, 3);
 	cr_assert_eq(xt_stats(1).flooded, 0, "a guarded frame was flooded");
 	/* p2 is unguarded: the same frames from it are forwarded. */
-	cr_assert_eq(xt_run(2, p.b, p.n, NULL, NULL), XDP_REDIRECT);
+	cr_assert_eq(xt_run(2, p.b, p.n, NULL, NULL), XT_FWD);
 	dhcp4_offer(&p);
-	cr_assert_eq(xt_run(2, p.b, p.n, NULL, NULL), XDP_REDIRECT);
+	cr_assert_eq(xt_run(2, p.b, p.n, NULL, NULL), XT_FWD);
 	st = xt_stats(2);
 	cr_assert_eq(total_drops(&st), 0);
 }
@@ -367,7 +367,7 @@ Test(guard, vlan0_stacking_is_dropped_before_the_guards)
 	eth(&p, V6_ALL, t, 2, 0x86dd);
 	ipv6(&p, 58);
 	icmp6_at(&p, 134);
-	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(1, p.b, p.n, NULL, NULL), XT_DROP);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_VLAN0_STACKING], 1);
 	cr_assert_eq(xt_stats(1).drops[XVS_DROP_ROUTER_GUARD], 0);
 }
@@ -387,7 +387,7 @@ Test(guard, guarded_port_still_forwards_ordinary_unicast_unchanged)
 	ipv4(&p, 17, 0, 0);
 	udp(&p, 4000, 4001);
 	zeros(&p, 18);
-	cr_assert_eq(xt_run(1, p.b, p.n, out, &out_len), XDP_REDIRECT);
+	cr_assert_eq(xt_run(1, p.b, p.n, out, &out_len), XT_FWD);
 	/* Known unicast leaves finished at ingress: exactly as it came. */
 	assert_frame(out, out_len, p.b, p.n);
 	cr_assert_eq(xt_stats(2).tx_packets, 1);

@@ -110,7 +110,7 @@ Test(pvlan, isolated_ports_cannot_reach_each_other_even_when_known)
 	send_and_expect(3, f, len, (int[]){ 1, 6 }, 2);
 	/* A on isolated p2 sends to C: dropped, counted, nothing arrives anywhere. */
 	len = xt_frame(f, MAC_C, MAC_A, NULL, 0, ET_IP, 46);
-	cr_assert_eq(xt_run(2, f, len, NULL, NULL), XDP_DROP);
+	cr_assert_eq(xt_run(2, f, len, NULL, NULL), XT_DROP);
 	cr_assert_eq(xt_stats(2).drops[XVS_DROP_EGRESS_VLAN], 1);
 	send_and_expect(2, f, len, NULL, 0);
 	/* The same between two community ports works. */

@@ -119,14 +119,14 @@ ParameterizedTest(struct vlan_case *c, vlan, table, .init = setup2, .fini = xt_t
 	cr_expect_eq(s1.rx_bytes, in_len, "%s: rx_bytes", c->name);
 
 	if (c->drop != PASS) {
-		cr_assert_eq(verdict, XDP_DROP, "%s: verdict %d, expected XDP_DROP", c->name, verdict);
+		cr_assert_eq(verdict, XT_DROP, "%s: verdict %d, expected XT_DROP (a drop)", c->name, verdict);
 		cr_assert_eq(s1.drops[c->drop], 1, "%s: drop reason %s not counted", c->name,
 			     xvs_drop_name(c->drop));
 		cr_assert_eq(total_drops(&s1), 1, "%s: other drop reasons counted", c->name);
 		cr_assert_eq(s2.tx_packets, 0, "%s: counted as sent", c->name);
 		return;
 	}
-	cr_assert_eq(verdict, XDP_REDIRECT, "%s: verdict %d, expected XDP_REDIRECT", c->name, verdict);
+	cr_assert_eq(verdict, XT_FWD, "%s: verdict %d, expected XT_FWD (forwarded)", c->name, verdict);
 	want_len = xt_frame(want, MAC_B, MAC_A, c->out_tags, c->nout, ET_IP, 46);
 	assert_frame(out, out_len, want, want_len);
 	cr_assert_eq(total_drops(&s1), 0, "%s: drop counted", c->name);
