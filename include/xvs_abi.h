@@ -22,6 +22,16 @@
 #define XVS_AGING_DEFAULT_SEC  300
 #define XVS_MAC_LIMIT_DEFAULT  0      /* 0: no per-port cap beyond the global one */
 
+/*
+ * VMQ (docs/SYNTHETIC.md, "VMQ"): map xvs_vmq is an XSKMAP keyed by
+ * port id * XVS_VMQ_QUEUES + the uplink rx queue a frame arrived on; xvsd binds one AF_XDP
+ * socket per VMQ port and uplink queue and fills it. Frames on queues >= XVS_VMQ_QUEUES, frames
+ * larger than XVS_VMQ_FRAME_MAX (xvsd's umem frame less the XDP headroom) and multi-buffer
+ * frames take the normal path through the port device.
+ */
+#define XVS_VMQ_QUEUES    64
+#define XVS_VMQ_FRAME_MAX 3840
+
 /* QoS limits (see docs/DATAPLANE.md, "QoS"). */
 #define XVS_RATE_MAX_BPS       100000000000ULL /* max-rate and uplink-rate: at most 100 gbit */
 #define XVS_RATE_MIN_BPS       8000ULL         /* and at least 8 kbit (1000 bytes/s) */
@@ -51,6 +61,9 @@ enum xvs_port_flags {
 	XVS_PORT_CAPTURE     = 1 << 5, /* copy what the port sends and receives to xvs_capture */
 	XVS_PORT_MIRRORED    = 1 << 6, /* a mirror source while the switch has a destination:
 					* set by userspace (loader/mirror.c), read by the fast path */
+	XVS_PORT_VMQ         = 1 << 7, /* synthetic port with VMQ on: known unicast for it from
+					* the uplink goes straight to its AF_XDP socket on the
+					* uplink's rx queue (xvs_vmq), when xvsd has bound one */
 	/* ACL presence (derived by loader/acl.c from the port's rules), so a port without a kind
 	 * of rule pays one flag test for it. */
 	XVS_PORT_ACL_MAC     = 1 << 12,/* has port ACL MAC rules (allow/deny) */

@@ -69,6 +69,7 @@ struct xvs_switch {
 	int ports_fd, fdb_fd, fdb_count_fd, stats_fd, tx_fd, config_fd, clock_fd, pvlan_fd;
 	int mirror_vlan_fd, capture_fd, port_ids_fd;
 	int qos_fd;
+	int vmq_fd;                  /* XSKMAP of VMQ sockets; -1 on a switch from before VMQ */
 	int ingress_fd;              /* on every port: XDP, or TC clsact ingress */
 	int egress_fd;               /* XDP: the devmap egress program; TC: -1 */
 	int uplink_fd;               /* TC egress of the uplink: host traffic (bpf/lib/host.h) */
@@ -173,6 +174,11 @@ int xvs_xvsd_request(const char *req, char *reply, size_t len);
  * end like any port, and returns once xvsd serves the port's socket. */
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,
 			   unsigned queues);
+/* VMQ on or off for a synthetic port of an external XDP switch (docs/SYNTHETIC.md, "VMQ").
+ * On: refuses (changing nothing) unless xvsd is running, and returns once xvsd has bound the
+ * port's sockets on every uplink queue (or puts the flag back and says why it could not). Off:
+ * the fast path stops at once; xvsd drains what the sockets hold, then lets go. */
+int xvs_port_set_vmq(struct xvs_switch *sw, const char *port, bool on);
 /* Called by xvs_port_del() for a synthetic port: xvsd lets go, the veth and files go. */
 void xvs_synthetic_forget(struct xvs_switch *sw, const struct xvs_port *p);
 
@@ -190,6 +196,11 @@ struct xvs_synthetic_stats {
 	char last_violation[32];       /* "-" if none */
 	unsigned queues;
 	struct xvs_synthetic_queue_stats q[XVS_SYNTHETIC_QUEUES_MAX];
+	/* VMQ: frames the uplink handed straight to the port's sockets on its queues (the
+	 * per-queue rx counters above count the port device path only). */
+	bool vmq;                      /* xvsd has VMQ sockets bound for the port now */
+	unsigned vmq_queues;           /* on this many uplink queues */
+	__u64 vmq_rx_packets, vmq_rx_bytes, vmq_rx_drops;
 };
 /* -ENOENT if xvsd has not written the file (not running, or not serving the port). */
 int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthetic_stats *st);

@@ -452,8 +452,8 @@ void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
 		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->port_ids_fd,
-		       &sw->config_fd, &sw->clock_fd, &sw->qos_fd, &sw->ingress_fd, &sw->egress_fd,
-		       &sw->uplink_fd };
+		       &sw->config_fd, &sw->clock_fd, &sw->qos_fd, &sw->vmq_fd, &sw->ingress_fd,
+		       &sw->egress_fd, &sw->uplink_fd };
 
 	if (!sw)
 		return;
@@ -477,7 +477,7 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 		return xvs_fail(-ENOMEM, "out of memory");
 	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd =
 		sw->mirror_vlan_fd = sw->capture_fd = sw->port_ids_fd = sw->config_fd = sw->clock_fd =
-		sw->qos_fd = sw->ingress_fd = sw->egress_fd = sw->uplink_fd = -1;
+		sw->qos_fd = sw->vmq_fd = sw->ingress_fd = sw->egress_fd = sw->uplink_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -498,6 +498,13 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 	err = err ?: get_pinned(sw->dir, "xvs_qos", &sw->qos_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_INGRESS, &sw->ingress_fd);
 	err = err ?: datapath_of(sw);
+	if (!err) {
+		/* Optional: a switch created before VMQ existed has no xvs_vmq; it works without. */
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/xvs_vmq", sw->dir);
+		sw->vmq_fd = bpf_obj_get(path);
+	}
 	if (!err && sw->datapath == XVS_DATAPATH_XDP)
 		err = get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);
 	err = err ?: get_pinned(sw->dir, XVS_PIN_UPLINK, &sw->uplink_fd);

@@ -165,6 +165,9 @@ int xvs_synthetic_stats_write(const char *sw, const char *port,
 			(unsigned long long)s->tx_drops, (unsigned long long)s->rx_drops,
 			(unsigned long long)s->violations);
 	}
+	fprintf(f, "vmq %s %u\nvmq_rx %llu %llu %llu\n", st->vmq ? "on" : "off", st->vmq_queues,
+		(unsigned long long)st->vmq_rx_packets, (unsigned long long)st->vmq_rx_bytes,
+		(unsigned long long)st->vmq_rx_drops);
 	if (fclose(f) || rename(tmp, path)) {
 		int err = -errno;
 
@@ -203,6 +206,13 @@ int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthe
 			st->broken = a[0];
 		} else if (sscanf(line, "last_violation %31s", st->last_violation) == 1) {
 			continue;
+		} else if (sscanf(line, "vmq_rx %llu %llu %llu", &a[0], &a[1], &a[2]) == 3) {
+			st->vmq_rx_packets = a[0];
+			st->vmq_rx_bytes = a[1];
+			st->vmq_rx_drops = a[2];
+		} else if (sscanf(line, "vmq %39s %u", word, &q) == 2) {
+			st->vmq = !strcmp(word, "on");
+			st->vmq_queues = q;
 		} else if (sscanf(line, "queues %u", &q) == 1) {
 			st->queues = q < XVS_SYNTHETIC_QUEUES_MAX ? q : XVS_SYNTHETIC_QUEUES_MAX;
 		}
@@ -228,4 +238,67 @@ void xvs_synthetic_forget(struct xvs_switch *sw, const struct xvs_port *p)
 	xvs_synthetic_path(sw->name, p->name, "stats", path, sizeof(path));
 	unlink(path);
 	xvs_fail(0, "%s", msg); /* what failed here is not the caller's error */
+}
+
+/* ---- VMQ ---- */
+
+int xvs_port_set_vmq(struct xvs_switch *sw, const char *port, bool on)
+{
+	char reply[256], msg[512];
+	struct xvs_config cfg;
+	struct xvs_port p;
+	int err;
+
+	err = xvs_port_get(sw, port, &p);
+	if (err)
+		return err;
+	if (!on) {
+		if (!(p.flags & XVS_PORT_VMQ))
+			return 0;
+		/* The fast path stops using the sockets now; xvsd drains them and lets go. Without
+		 * xvsd there is nothing to drain. */
+		p.flags &= ~(__u32)XVS_PORT_VMQ;
+		err = xvs_port_write(sw, &p);
+		if (!err) {
+			xvs_xvsd_request("sync", reply, sizeof(reply));
+			xvs_fail(0, "%s", "");
+		}
+		return err;
+	}
+	if (p.kind != XVS_PORT_SYNTHETIC)
+		return xvs_fail(-EINVAL, "vmq is for synthetic ports: %s is not one (add it with "
+				"--synthetic)", port);
+	err = xvs_switch_config(sw, &cfg);
+	if (err)
+		return err;
+	if (cfg.type != XVS_SWITCH_EXTERNAL)
+		return xvs_fail(-EINVAL, "vmq needs an external switch: it delivers frames from the "
+				"uplink, and %s has none", sw->name);
+	if (sw->datapath != XVS_DATAPATH_XDP)
+		return xvs_fail(-EOPNOTSUPP, "vmq needs the xdp datapath: switch %s runs tc, and only "
+				"XDP can hand frames to an AF_XDP socket (xvs switch add ... "
+				"--datapath xdp)", sw->name);
+	if (sw->vmq_fd < 0)
+		return xvs_fail(-EOPNOTSUPP, "switch %s was created by an xvs without VMQ: delete "
+				"and add it again to use vmq", sw->name);
+	if (p.flags & XVS_PORT_VMQ)
+		return 0;
+	err = xvs_xvsd_request("ping", reply, sizeof(reply));
+	if (err)
+		return err;
+	/* Flag first: until xvsd has a socket on a queue the fast path finds no entry there and
+	 * takes the normal path, so no frame is lost while the sockets come up. */
+	p.flags |= XVS_PORT_VMQ;
+	err = xvs_port_write(sw, &p);
+	if (err)
+		return err;
+	err = xvs_xvsd_request("sync", reply, sizeof(reply));
+	if (err) {
+		snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
+		p.flags &= ~(__u32)XVS_PORT_VMQ;
+		xvs_port_write(sw, &p);
+		xvs_xvsd_request("sync", reply, sizeof(reply));
+		return xvs_fail(err, "%s", msg);
+	}
+	return 0;
 }

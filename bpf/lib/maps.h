@@ -93,6 +93,16 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } xvs_tx SEC(".maps");
 
+/* VMQ (XDP flavour): port id * XVS_VMQ_QUEUES + uplink rx queue -> the port's AF_XDP socket
+ * bound on that uplink queue. Filled by xvsd for ports with XVS_PORT_VMQ (lib/output.h:
+ * xvs_out_vmq). The TC flavour declares it too (same pins) but cannot use it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XVS_MAX_PORTS * XVS_VMQ_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xvs_vmq SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

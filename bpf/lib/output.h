@@ -91,6 +91,26 @@ static __always_inline int xvs_out_redirect(struct xdp_md *ctx __attribute__((un
 }
 
 /*
+ * VMQ: hand a finished frame for port `out`, which arrived on the uplink, straight to out's
+ * AF_XDP socket bound on the uplink rx queue it arrived on (map xvs_vmq, filled by xvsd), so it
+ * skips the hop through the port device. XDP_REDIRECT, or XVS_VMQ_MISS when there is no socket
+ * for this queue (xvsd has not bound it yet, or is letting go) or the frame is one the socket
+ * cannot take (multi-buffer, or larger than a umem frame): the caller takes the normal path,
+ * so turning VMQ on or off never loses a frame here. A failed lookup leaves no redirect
+ * pending; the caller's next bpf_redirect_map sets its own.
+ */
+#define XVS_VMQ_MISS XDP_PASS
+static __always_inline int xvs_out_vmq(struct xdp_md *ctx, const struct xvs_port *out)
+{
+	__u32 q = ctx->rx_queue_index, len = xvs_frame_len(ctx);
+
+	if (q >= XVS_VMQ_QUEUES || len > XVS_VMQ_FRAME_MAX ||
+	    (__u32)(ctx->data_end - ctx->data) != len)
+		return XVS_VMQ_MISS;
+	return bpf_redirect_map(&xvs_vmq, (__u32)out->id * XVS_VMQ_QUEUES + q, XVS_VMQ_MISS);
+}
+
+/*
  * Offer a canonical frame to every port but the ingress one: the devmap copies it and each
  * copy's egress program does its port's work (lib/egress.h: xvs_port_output). The mark in the
  * TPID says whether mirror destinations take a copy; a mirrored unicast's port is found again

@@ -49,6 +49,15 @@ static __always_inline int xvs_out_redirect(xvs_ctx_t *ctx __attribute__((unused
 	return (int)bpf_redirect(ifindex, 0);
 }
 
+/* VMQ needs XDP (only an XDP program can hand a frame to an AF_XDP socket): on TC the port
+ * device path is the only one, and `xvs port set ... vmq on` refuses a TC switch. */
+#define XVS_VMQ_MISS (-1)
+static __always_inline int xvs_out_vmq(xvs_ctx_t *ctx __attribute__((unused)),
+				       const struct xvs_port *out __attribute__((unused)))
+{
+	return XVS_VMQ_MISS;
+}
+
 /* What the copy loop needs, on the caller's stack. */
 struct xvs_copies {
 	xvs_ctx_t *ctx;

@@ -8,7 +8,7 @@
  *   xvs_ingress_policy   ACL out (lib/acl.h), QoS out (lib/qos.h)
  *   xvs_ingress_pipeline the above, learning, destination lookup, output
  *   xvs_unicast          known unicast: the egress port's work (ACL in, tagging, MTU, QoS in)
- *                        inline, out
+ *                        inline, out (for a VMQ port, from the uplink: into its AF_XDP socket)
  *   xvs_send_flood       broadcast, multicast, unknown unicast (after the storm limit):
  *                        canonical, one copy per port
  *   xvs_send_mirrored    known unicast that a mirror destination must see too
@@ -88,6 +88,12 @@ static __always_inline int xvs_unicast(xvs_ctx_t *ctx, const struct xvs_port *in
 	ret = xvs_egress_work(ctx, out, f, st);
 	if (ret != XVS_CONTINUE)
 		return ret;
+	/* VMQ: a finished frame from the uplink for a VMQ port may skip the port device. */
+	if ((out->flags & XVS_PORT_VMQ) && in->kind == XVS_PORT_UPLINK &&
+	    xvs_out_vmq(ctx, out) == XVS_VERDICT_REDIRECT) {
+		xvs_count_tx(out->id, f->len);
+		return XVS_VERDICT_REDIRECT;
+	}
 	ret = xvs_out_redirect(ctx, out_ifindex);
 	if (ret != XVS_VERDICT_REDIRECT)
 		return xvs_drop(st, XVS_DROP_NO_EGRESS);

@@ -139,6 +139,8 @@ void policy_desc(const struct xvs_port *p, char *buf, size_t len)
 	if (n < len && p->min_bw_weight)
 		n += (size_t)snprintf(buf + n, len - n, "%smin-weight=%u", n ? " " : "",
 				      p->min_bw_weight);
+	if (n < len && (p->flags & XVS_PORT_VMQ))
+		n += (size_t)snprintf(buf + n, len - n, "%svmq", n ? " " : "");
 	if (!n)
 		snprintf(buf, len, "-");
 }

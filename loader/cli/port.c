@@ -144,6 +144,7 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 	json_object_object_add(o, "max_rate_bps", json_object_new_int64((int64_t)p->max_rate_bps));
 	json_object_object_add(o, "storm_limit_pps", json_object_new_int64(p->storm_limit_pps));
 	json_object_object_add(o, "min_weight", json_object_new_int64(p->min_bw_weight));
+	json_object_object_add(o, "vmq", json_object_new_boolean(p->flags & XVS_PORT_VMQ));
 	if (p->min_bw_weight) {
 		struct xvs_qos_state q = {};
 
@@ -402,6 +403,18 @@ static int apply_min_weight(struct xvs_switch *sw, const char *port, const struc
 	return xvs_port_set_min_weight(sw, port, v->n);
 }
 
+static int parse_vmq(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1 || parse_on_off(argv[0], &v->on))
+		return die("invalid vmq value '%s': expected on or off", argc ? argv[0] : "");
+	return 0;
+}
+
+static int apply_vmq(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_vmq(sw, port, v->on);
+}
+
 static const struct port_setting port_settings[] = {
 	{ "vlan", VLAN_SYNTAX, parse_vlan, apply_vlan },
 	{ "link", "up|down", parse_link, apply_link },
@@ -413,11 +426,11 @@ static const struct port_setting port_settings[] = {
 	{ "max-rate", "RATE[bit|kbit|mbit|gbit]|none", parse_max_rate, apply_max_rate },
 	{ "storm-limit", "PPS", parse_storm_limit, apply_storm_limit },
 	{ "min-weight", "N", parse_min_weight, apply_min_weight },
+	{ "vmq", "on|off", parse_vmq, apply_vmq },
 };
 
 static int cmd_port_set(int argc, char **argv)
 {
-	static const char *const later[] = { "vmq" };
 	const struct port_setting *ps = NULL;
 	struct setting_value v = {};
 	struct session s;
@@ -427,9 +440,6 @@ static int cmd_port_set(int argc, char **argv)
 	if (argc < 5)
 		return die("usage: xvs port set SWITCH PORT KEY VALUE...");
 	key = argv[3];
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-		if (!strcmp(key, later[i]))
-			return die("port setting '%s' is not available yet in this version", key);
 	for (size_t i = 0; i < sizeof(port_settings) / sizeof(port_settings[0]); i++)
 		if (!strcmp(key, port_settings[i].key))
 			ps = &port_settings[i];

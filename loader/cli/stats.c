@@ -145,6 +145,13 @@ static struct json_object *synthetic_json(const char *sw, const char *port)
 		json_object_array_add(qs, j);
 	}
 	json_object_object_add(o, "queues", qs);
+	qs = json_object_new_object();
+	json_object_object_add(qs, "on", json_object_new_boolean(st.vmq));
+	json_object_object_add(qs, "uplink_queues", json_object_new_int64(st.vmq_queues));
+	json_object_object_add(qs, "rx_packets", json_object_new_int64((int64_t)st.vmq_rx_packets));
+	json_object_object_add(qs, "rx_bytes", json_object_new_int64((int64_t)st.vmq_rx_bytes));
+	json_object_object_add(qs, "rx_drops", json_object_new_int64((int64_t)st.vmq_rx_drops));
+	json_object_object_add(o, "vmq", qs);
 	return o;
 }
 
@@ -177,6 +184,17 @@ static void print_synthetic(struct json_object *o)
 		       (unsigned long long)jget(j, "tx_drops"), (unsigned long long)jget(j, "rx_drops"),
 		       (unsigned long long)jget(j, "violations"));
 	}
+	qs = json_object_object_get(o, "vmq");
+	if (qs && json_object_get_boolean(json_object_object_get(qs, "on")))
+		printf("  vmq: on, %llu uplink queue%s: to guest %llu pkts %llu bytes, drops %llu\n",
+		       (unsigned long long)jget(qs, "uplink_queues"),
+		       jget(qs, "uplink_queues") == 1 ? "" : "s",
+		       (unsigned long long)jget(qs, "rx_packets"), (unsigned long long)jget(qs, "rx_bytes"),
+		       (unsigned long long)jget(qs, "rx_drops"));
+	else if (qs && jget(qs, "rx_packets"))
+		printf("  vmq: off (earlier: to guest %llu pkts %llu bytes, drops %llu)\n",
+		       (unsigned long long)jget(qs, "rx_packets"), (unsigned long long)jget(qs, "rx_bytes"),
+		       (unsigned long long)jget(qs, "rx_drops"));
 }
 
 int cmd_stats(int argc, char **argv)

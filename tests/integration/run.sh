@@ -54,7 +54,7 @@ else
 	scenarios=("${ORDER[@]}")
 	for f in "$DIR"/*.sh; do
 		n=$(basename "$f" .sh)
-		[[ $n == run || $n == lib ]] && continue
+		[[ $n == run || $n == lib || $n == lib-* ]] && continue
 		[[ " ${ORDER[*]} " == *" $n "* ]] || scenarios+=("$n")
 	done
 fi

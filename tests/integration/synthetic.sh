@@ -10,66 +10,9 @@
 # their own channel, and port del / switch del ending the guest's channel.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2317 # helpers called through expect_ok
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib-synthetic.sh
+. "$(dirname "$0")/lib-synthetic.sh"
 it_begin
-
-XVSD_BIN=${XVSD_BIN:-$REPO_DIR/build/xvsd}
-VSC_BIN=${VSC_BIN:-$REPO_DIR/build/xvs-vsc}
-HOSTILE_BIN=${HOSTILE_BIN:-$REPO_DIR/build/vmbus-hostile-guest}
-declare -A XVSD_PID=() VSC_PID=()
-
-# xvsd_start HOST: xvsd in HOST's namespace with HOST's state dirs, until the request socket
-# answers. Its log: $IT_TMP/xvsd-HOST.log.
-xvsd_start() {
-	local h=$1 i
-	nsenter --net="/run/netns/$P$h" env XVS_ROOT="$(host_root "$h")" XVS_RUN="$(host_run "$h")" \
-		"$XVSD_BIN" >>"$IT_TMP/xvsd-$h.log" 2>&1 &
-	XVSD_PID[$h]=$!
-	IT_PIDS+=($!)
-	for ((i = 0; i < 50; i++)); do
-		[[ -S $(host_run "$h")/xvsd.sock ]] && grep -q "listening at" "$IT_TMP/xvsd-$h.log" && return 0
-		sleep 0.1
-	done
-	echo "xvsd did not start: $(cat "$IT_TMP/xvsd-$h.log")"
-	return 1
-}
-
-xvsd_stop() {
-	local h=$1
-	kill -TERM "${XVSD_PID[$h]}" 2>/dev/null
-	wait "${XVSD_PID[$h]}" 2>/dev/null
-}
-
-# vsc_start VM HOST PORT [IP/PREFIX]: a VM namespace running xvs-vsc for port PORT of switch sw
-# on HOST; eth0 is its TAP.
-vsc_start() {
-	local vm=$1 h=$2 port=$3 ip=${4:-} i
-	[[ -e /run/netns/$P$vm ]] || { ns_add "$vm" || return 1; }
-	nsenter --net="/run/netns/$P$vm" "$VSC_BIN" --connect "$(host_run "$h")/sw/$port.sock" \
-		--tap eth0 >>"$IT_TMP/vsc-$vm.log" 2>&1 &
-	VSC_PID[$vm]=$!
-	IT_PIDS+=($!)
-	for ((i = 0; i < 50; i++)); do
-		grep -q "connected to" "$IT_TMP/vsc-$vm.log" 2>/dev/null && dev_exists "$vm" eth0 && break
-		sleep 0.1
-	done
-	dev_exists "$vm" eth0 || { cat "$IT_TMP/vsc-$vm.log"; return 1; }
-	if [[ -n $ip ]] && ! nsx "$vm" ip -br addr show dev eth0 | grep -q "${ip%/*}"; then
-		nsx "$vm" ip addr add "$ip" dev eth0
-	fi
-}
-
-# connects PORT: how often a guest connected to HOST A's PORT (from xvs stats).
-synth_field() { xvs_h hA -j stats sw "$1" | jfield "j[0][\"synthetic\"]$2"; }
-
-# wait_for DESC-less condition: retry CMD for up to 5 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 setup host_add hA
 setup host_add hB
@@ -143,16 +86,6 @@ stats_has() { xvs_h hA stats sw "$1" | grep -q "$2"; }
 expect_ok "xvs stats table shows the synthetic queue" stats_has s1 "^ *queue 0"
 
 # ---- iperf3: TCP both ways and UDP, same switch and across the trunk ----
-# iperf3_ok CLIENT SERVER SERVER_IP [ARGS...]: one 2-second run; prints bytes received.
-iperf3_ok() {
-	local c=$1 sv=$2 ip=$3 out
-	shift 3
-	nsx "$sv" iperf3 -s -1 -D -I "$IT_TMP/iperf-$sv.pid" >/dev/null 2>&1 || return 1
-	sleep 0.3
-	out=$(nsx "$c" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1)
-	nsx "$sv" sh -c "kill \$(cat $IT_TMP/iperf-$sv.pid) 2>/dev/null"
-	"$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); e=j["end"]; r=e.get("sum_received") or e["sum"]; b=int(r["bytes"]); print(b); sys.exit(0 if b > 100000 and "error" not in j else 1)' "$out"
-}
 expect_ok "iperf3 TCP synthetic s1 -> emulated v1" iperf3_ok s1 v1 10.0.0.11
 expect_ok "iperf3 TCP emulated v1 -> synthetic s1" iperf3_ok v1 s1 10.0.0.1
 expect_ok "iperf3 TCP synthetic s1 -> v2 across the trunk" iperf3_ok s1 v2 10.0.0.12

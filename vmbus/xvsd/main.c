@@ -55,14 +55,6 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct sport *find_port(const char *sw, const char *port)
 {
 	for (struct sport *sp = ports; sp; sp = sp->next)
@@ -96,6 +88,11 @@ static void rescan(char *err, size_t errlen)
 			xvs_switch_close(sw);
 			continue;
 		}
+		int uplink = 0;
+
+		for (int j = 0; j < np; j++)
+			if (pv[j].kind == XVS_PORT_UPLINK)
+				uplink = (int)pv[j].ifindex;
 		for (int j = 0; j < np; j++) {
 			struct sport *sp;
 
@@ -122,6 +119,8 @@ static void rescan(char *err, size_t errlen)
 				ports = sp;
 			}
 			sp->seen = true;
+			sp->id = pv[j].id;
+			sp->vmq_want = pv[j].flags & XVS_PORT_VMQ;
 			/* A port that failed is retried when asked (sync), not every tick. */
 			if (!sp->ok && (err || !sp->err[0])) {
 				sport_open(sp, epfd);
@@ -132,6 +131,7 @@ static void rescan(char *err, size_t errlen)
 							 sp->port, sp->err);
 				}
 			}
+			vmq_sync(sp, uplink, err, errlen);
 		}
 		free(pv);
 		xvs_switch_close(sw);
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sig_fd, &e);
 	xvsd_log("listening at %s", ctl_path);
 	rescan(NULL, 0);
-	next_tick = now_ms() + XVSD_TICK_MS;
+	next_tick = xvsd_now_ms() + XVSD_TICK_MS;
 
 	while (!stop) {
 		struct epoll_event evs[64];
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 			for (struct sport *sp = ports; sp && sleep; sp = sp->next)
 				sleep = sport_arm(sp);
 			if (sleep) {
-				now = now_ms();
+				now = xvsd_now_ms();
 				timeout = next_tick > now ? (int)(next_tick - now) : 0;
 			}
 		}
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 					break;
 			}
 		}
-		now = now_ms();
+		now = xvsd_now_ms();
 		if (now >= next_tick) {
 			rescan(NULL, 0);
 			for (struct sport *sp = ports; sp; sp = sp->next)

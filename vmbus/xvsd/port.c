@@ -61,8 +61,7 @@ static int dev_ioctl(const char *dev, unsigned long req, struct ifreq *ifr)
 	return err;
 }
 
-/* The device's rx queues (the veth was made with one per guest queue pair) and MTU. */
-static int dev_shape(const char *dev, unsigned *nq, __u16 *mtu)
+int xvsd_dev_rx_queues(const char *dev, unsigned *nq)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	struct ifreq ifr = {};
@@ -70,14 +69,30 @@ static int dev_shape(const char *dev, unsigned *nq, __u16 *mtu)
 
 	ifr.ifr_data = (void *)&ch;
 	err = dev_ioctl(dev, SIOCETHTOOL, &ifr);
+	if (err == -EOPNOTSUPP) {
+		*nq = 1; /* a driver without channels has one queue */
+		return 0;
+	}
 	if (err)
 		return err;
-	*nq = ch.rx_count ? ch.rx_count : ch.combined_count;
+	/* Queues with an rx ring: rx-only channels plus combined ones. */
+	*nq = ch.rx_count + ch.combined_count;
 	if (*nq < 1)
 		*nq = 1;
+	return 0;
+}
+
+/* The device's rx queues (the veth was made with one per guest queue pair) and MTU. */
+static int dev_shape(const char *dev, unsigned *nq, __u16 *mtu)
+{
+	struct ifreq ifr = {};
+	int err;
+
+	err = xvsd_dev_rx_queues(dev, nq);
+	if (err)
+		return err;
 	if (*nq > XVS_SYNTHETIC_QUEUES_MAX)
 		*nq = XVS_SYNTHETIC_QUEUES_MAX;
-	memset(&ifr, 0, sizeof(ifr));
 	err = dev_ioctl(dev, SIOCGIFMTU, &ifr);
 	if (err)
 		return err;
@@ -347,6 +362,14 @@ void sport_event(struct sport *sp, struct ev *ev, __u32 events)
 			chan_drop(sp);
 		}
 		break;
+	case EV_VMQ:
+		if (events & EPOLLERR) {
+			/* The uplink went away under us: VMQ stops; the normal path remains. */
+			xvsd_log("%s/%s: VMQ socket on the uplink failed: VMQ closed", sp->sw, sp->port);
+			snprintf(sp->vmq_err, sizeof(sp->vmq_err), "the uplink's socket failed");
+			vmq_close(sp);
+		}
+		break;
 	case EV_XSK:
 		if (events & EPOLLERR) {
 			/* The device went away under us (port or switch deleted): stop serving; the
@@ -374,23 +397,24 @@ static void reap_completions(struct xq *x)
 		xsk_ring_cons__release(&x->comp, n);
 }
 
-/* Switch -> guest. Frames that find no guest or no guest slot are dropped and counted: the
- * host never waits for a guest. */
-static unsigned rx_to_guest(struct sport *sp, unsigned q)
+/* Switch -> guest, from any AF_XDP RX ring of the port (its device's, or a VMQ socket's on the
+ * uplink). Frames that find no guest or no guest slot are dropped and counted: the host never
+ * waits for a guest. */
+unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
+		       struct xsk_ring_prod *fill, void *area, __u64 *packets, __u64 *bytes,
+		       __u64 *drops)
 {
 	struct vmbus_frame frames[XVSD_BUDGET];
-	struct xvs_synthetic_queue_stats *s = &sp->st.q[q];
-	struct xq *x = &sp->q[q];
 	__u32 idx, fidx, n;
 	int placed = 0;
 
-	n = xsk_ring_cons__peek(&x->rx, XVSD_BUDGET, &idx);
+	n = xsk_ring_cons__peek(rx, XVSD_BUDGET, &idx);
 	if (!n)
 		return 0;
 	for (__u32 i = 0; i < n; i++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx + i);
 
-		frames[i] = (struct vmbus_frame){ .data = xsk_umem__get_data(x->area, d->addr),
+		frames[i] = (struct vmbus_frame){ .data = xsk_umem__get_data(area, d->addr),
 						  .len = d->len, .cap = d->len };
 	}
 	if (sp->chan && sp->bells) {
@@ -404,22 +428,31 @@ static unsigned rx_to_guest(struct sport *sp, unsigned q)
 		}
 	}
 	for (int i = 0; i < placed; i++)
-		s->rx_bytes += frames[i].len;
-	s->rx_packets += (__u64)placed;
-	s->rx_drops += n - (__u32)placed;
+		*bytes += frames[i].len;
+	*packets += (__u64)placed;
+	*drops += n - (__u32)placed;
 	/* Every frame was copied or dropped: its umem frame goes straight back to the fill ring,
-	 * which has room for all XQ_RX_FRAMES. */
-	if (xsk_ring_prod__reserve(&x->fill, n, &fidx) == n) {
+	 * which has room for all the frames lent to it. */
+	if (xsk_ring_prod__reserve(fill, n, &fidx) == n) {
 		for (__u32 i = 0; i < n; i++) {
-			__u64 a = xsk_ring_cons__rx_desc(&x->rx, idx + i)->addr;
+			__u64 a = xsk_ring_cons__rx_desc(rx, idx + i)->addr;
 
-			*xsk_ring_prod__fill_addr(&x->fill, fidx + i) = a & ~(__u64)(XQ_FRAME_SIZE - 1);
+			*xsk_ring_prod__fill_addr(fill, fidx + i) = a & ~(__u64)(XQ_FRAME_SIZE - 1);
 		}
-		xsk_ring_prod__submit(&x->fill, n);
+		xsk_ring_prod__submit(fill, n);
 	}
-	xsk_ring_cons__release(&x->rx, n);
+	xsk_ring_cons__release(rx, n);
 	sp->dirty = true;
 	return n;
+}
+
+static unsigned rx_to_guest(struct sport *sp, unsigned q)
+{
+	struct xvs_synthetic_queue_stats *s = &sp->st.q[q];
+	struct xq *x = &sp->q[q];
+
+	return sport_deliver(sp, q, &x->rx, &x->fill, x->area, &s->rx_packets, &s->rx_bytes,
+			     &s->rx_drops);
 }
 
 /* Guest -> switch: the one copy out of the guest's memory lands in a umem frame. */
@@ -475,6 +508,8 @@ unsigned sport_poll(struct sport *sp)
 
 	if (!sp->ok)
 		return 0;
+	/* VMQ first: its frames were switched before any still waiting on the port device. */
+	work += vmq_poll(sp);
 	for (unsigned q = 0; q < sp->nq; q++) {
 		work += rx_to_guest(sp, q);
 		if (sp->chan && sp->bells && q < vmbus_host_limits(sp->chan)->queues)
@@ -507,6 +542,7 @@ void sport_close(struct sport *sp)
 {
 	char path[600];
 
+	vmq_close(sp);
 	chan_drop(sp);
 	if (sp->listen_fd >= 0) {
 		ep_del(sp, sp->listen_fd);

@@ -6,6 +6,8 @@
  *          port tables, the poll budget and when to sleep
  * port.c   one served port: its device's AF_XDP sockets (one umem per queue), the guest's
  *          listening socket and channel, moving frames between them, its counters
+ * vmq.c    VMQ: a port's AF_XDP sockets on the uplink's rx queues (one umem per uplink queue,
+ *          shared by every VMQ port's socket on it), filled into the switch's xvs_vmq
  */
 #ifndef XVSD_H
 #define XVSD_H
@@ -23,7 +25,7 @@
 #define XQ_RING       512
 #define XVSD_BUDGET   64               /* frames per queue per direction per poll */
 
-enum ev_kind { EV_CTL, EV_SIGNAL, EV_LISTEN, EV_CHAN_SOCK, EV_BELL, EV_XSK };
+enum ev_kind { EV_CTL, EV_SIGNAL, EV_LISTEN, EV_CHAN_SOCK, EV_BELL, EV_XSK, EV_VMQ };
 
 struct sport;
 struct ev {                            /* epoll_event.data.ptr */
@@ -42,6 +44,36 @@ struct xq {
 	__u64 free_tx[XQ_TX_FRAMES];   /* umem addresses of TX frames not in flight */
 	unsigned nfree;
 	struct ev ev_xsk, ev_bell;
+};
+
+/* One rx queue of an uplink with VMQ ports. A device queue has one fill ring, so every VMQ
+ * socket bound on it shares this umem: its frames are the queue's receive buffers. */
+struct vmq_pool {
+	struct xsk_umem *umem;
+	void *area;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	unsigned users;                /* sockets bound on the queue */
+};
+
+/* The uplink of a switch that has VMQ ports. */
+struct vmq_uplink {
+	struct vmq_uplink *next;
+	char sw[XVS_NAME_LEN];
+	char dev[16];
+	int ifindex;
+	unsigned nq;                   /* rx queues served: min(device's, XVS_VMQ_QUEUES) */
+	int map_fd;                    /* the switch's pinned xvs_vmq */
+	unsigned users;                /* ports with sockets on it */
+	struct vmq_pool q[XVS_VMQ_QUEUES];
+};
+
+/* A port's VMQ socket on one uplink queue (RX only: a VM sends through its port device). */
+struct vmq_sock {
+	struct xsk_socket *xsk;
+	struct xsk_ring_cons rx;
+	int fd;
+	struct ev ev;
 };
 
 struct sport {
@@ -68,6 +100,13 @@ struct sport {
 	struct xvs_synthetic_stats st;
 	bool dirty;
 	struct ev ev_listen, ev_sock;
+	/* VMQ (vmq.c) */
+	__u16 id;                      /* port id: its keys in xvs_vmq */
+	bool vmq_want;                 /* the port table says XVS_PORT_VMQ */
+	char vmq_err[256];             /* why VMQ could not be set up (retried on sync) */
+	struct vmq_uplink *up;         /* set while the port has VMQ sockets */
+	long vmq_close_at;             /* VMQ turned off: map entries gone, sockets drain until */
+	struct vmq_sock vq[XVS_VMQ_QUEUES];
 };
 
 extern bool xvsd_verbose;
@@ -83,5 +122,19 @@ unsigned sport_poll(struct sport *sp);
 /* About to sleep: true if every queue may sleep (need-wakeup set, nothing pending). */
 bool sport_arm(struct sport *sp);
 void sport_write_stats(struct sport *sp);
+/* Frames from an AF_XDP RX ring to the guest's queue q % its queues; every umem frame goes
+ * straight back to fill. Adds to the three counters; returns how many frames it took. */
+unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
+		       struct xsk_ring_prod *fill, void *area, __u64 *packets, __u64 *bytes,
+		       __u64 *drops);
+
+/* VMQ for a served port (vmq.c). vmq_sync makes the sockets match sp->vmq_want (uplink_ifindex:
+ * the switch's uplink port); on failure sp->vmq_err says why and, if err, so does err. */
+void vmq_sync(struct sport *sp, int uplink_ifindex, char *err, size_t errlen);
+unsigned vmq_poll(struct sport *sp);
+void vmq_close(struct sport *sp);
+long xvsd_now_ms(void);
+/* Receive queues of netdev dev (ethtool channels: rx + combined; 1 without channels). */
+int xvsd_dev_rx_queues(const char *dev, unsigned *nq);
 
 #endif
