@@ -47,7 +47,7 @@ one_run() {
 	local rpid=$!
 	for ((i = 0; i < 50; i++)); do [[ -e $ready ]] && break; sleep 0.1; done
 	nsx w taskset -c "${GEN_CPU:-0}" "$B/xvs-vsc-pps" --packet gen --dst "$P1_MAC" --src-ip 10.0.0.99 \
-		--dst-ip 10.0.0.1 --size "$SIZE" --secs $((SECS + 1)) >"$IT_TMP/send.out" 2>&1
+		--dst-ip 10.0.0.1 --size "$SIZE" --qdisc-bypass --secs $((SECS + 1)) >"$IT_TMP/send.out" 2>&1
 	wait "$rpid"
 	got=$(awk '/^received/ {print $2 / $5}' "$IT_TMP/recv.out")
 	sent=$(awk '/^sent/ {print $2 / $5}' "$IT_TMP/send.out")

@@ -5,12 +5,13 @@
  *
  *   xvs-vsc-pps --connect SOCKET    --dst MAC --src-ip A --dst-ip B [--secs S] [--size N]
  *   xvs-vsc-pps --packet IFNAME     --dst MAC --src-ip A --dst-ip B [--secs S] [--size N]
+ *               [--qdisc-bypass]
  *   xvs-vsc-pps --connect SOCKET --recv [--secs S] [--ready FILE]
  *
  * Sends the same UDP frames (to port 9, checksums complete) for S seconds as fast as it can:
  * through the rings in batches of 32 (spinning when the ring is full, never sleeping), or
- * through AF_PACKET sendmmsg in batches of 32. Prints "sent N frames in T s: X Mpps" on
- * stdout; what arrived is counted at the receiver by the caller.
+ * through AF_PACKET sendmmsg in batches of 32 (--qdisc-bypass: PACKET_QDISC_BYPASS). Prints
+ * "sent N frames in T s: X Mpps" on stdout; what arrived is counted at the receiver by the caller.
  *
  * --recv: the receiving guest (tools/vmq-bench.sh): counts the frames arriving on every queue
  * for S seconds from the first one, polling in batches of 32 and sleeping on the doorbells only
@@ -178,10 +179,11 @@ int main(int argc, char **argv)
 		{ "dst", required_argument, NULL, 'd' },     { "src-ip", required_argument, NULL, 's' },
 		{ "dst-ip", required_argument, NULL, 'D' },  { "secs", required_argument, NULL, 'S' },
 		{ "size", required_argument, NULL, 'z' },    { "recv", no_argument, NULL, 'r' },
-		{ "ready", required_argument, NULL, 'R' },   {}
+		{ "ready", required_argument, NULL, 'R' },   { "qdisc-bypass", no_argument, NULL, 'B' },
+		{}
 	};
 	const char *sock = NULL, *ifname = NULL, *ready = NULL;
-	bool recv = false;
+	bool recv = false, bypass = false;
 	__u8 dst[6] = { 0 }, src[6] = { 0 }, frame[1514];
 	struct in_addr sip = { 0 }, dip = { 0 };
 	unsigned size = 64;
@@ -200,6 +202,7 @@ int main(int argc, char **argv)
 		case 'z': size = (unsigned)atoi(optarg); break;
 		case 'r': recv = true; break;
 		case 'R': ready = optarg; break;
+		case 'B': bypass = true; break;
 		default: goto usage;
 		}
 	}
@@ -251,6 +254,12 @@ int main(int argc, char **argv)
 		}
 		struct ifreq ifr = {};
 
+		if (bypass) {
+			int one = 1;
+
+			/* Straight to the driver, as pktgen does: the generator's own cost down. */
+			setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+		}
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 		if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
 			memcpy(src, ifr.ifr_hwaddr.sa_data, 6);
@@ -278,7 +287,7 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: xvs-vsc-pps (--connect SOCKET | --packet IFNAME) --dst MAC "
-			"--src-ip A --dst-ip B [--secs S] [--size N]\n"
+			"--src-ip A --dst-ip B [--secs S] [--size N] [--qdisc-bypass]\n"
 			"       xvs-vsc-pps --connect SOCKET --recv [--secs S] [--ready FILE]\n");
 	return 2;
 }
