@@ -3,13 +3,15 @@
  * Planning and executing `xvs apply`: compare the wanted model (a file) with the running one,
  * switch by switch, port by port, key by key (loader/config_keys.c), into a list of steps
  * that libxvs calls carry out. The plan is complete before the first change; host checks
- * (netdevs exist, belong to nobody outside the plan) are part of planning.
+ * (netdevs exist, belong to nobody outside the plan; xvsd answers when the plan needs it) are
+ * part of planning.
  *
  * Steps run in phases, so that every step finds what it needs and nothing it conflicts with:
  *
  *   1 remove static FDB entries      (of ports that stay)
  *   2 remove switches                (not wanted, or to be created again)
- *   3 remove ports                   (not wanted, or to be added again with another netdev)
+ *   3 remove ports                   (not wanted, or to be added again: another netdev, or
+ *                                     a synthetic port's other MAC or queue count)
  *   4 create switches                (a netdev freed in 2-3 can be taken again)
  *   5 add ports
  *   6 quiet ports                    (link down; private VLAN ports left untagged, see below)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The running state of this host's switches in the model of loader/config.h: what `xvs save`
- * prints and what `xvs apply` compares a file with. Learned MACs, counters and derived
- * state (capture, mirror bookkeeping) are not configuration and are left out.
+ * prints and what `xvs apply` compares a file with, synthetic ports included (their queue
+ * count is their device's). Learned MACs, counters and derived state (capture, mirror
+ * bookkeeping) are not configuration and are left out.
  */
 #include <errno.h>
 #include <stdio.h>
