@@ -2,9 +2,9 @@
 /*
  * The configuration file (docs/CONFIG.md) into the model of loader/config.h, with every check
  * that needs only the file: syntax, unknown and duplicate keys, values, names, netdevs used
- * twice, private VLAN domains, static FDB entries, what synthetic ports and VMQ need. The first error is reported as
- * "FILE:LINE: reason" (libyaml gives every node its line); checks that need the host (does a
- * netdev exist, who owns it) are the planner's.
+ * twice, private VLAN domains, static FDB entries, what synthetic ports and VMQ need. The
+ * first error is reported as "FILE:LINE: reason" (libyaml gives every node its line); checks
+ * that need the host (does a netdev exist, who owns it, is xvsd running) are the planner's.
  */
 #include <errno.h>
 #include <stdarg.h>

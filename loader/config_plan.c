@@ -355,7 +355,8 @@ static bool readd_reason(const struct cfg_port *h, const struct cfg_port *w, cha
 		else
 			n += (size_t)snprintf(buf + n, len - n, "its port device is gone");
 	}
-	if (n < len && ((h->p.flags ^ w->p.flags) & XVS_PORT_HAS_MAC || memcmp(h->p.mac, w->p.mac, 6))) {
+	if (n < len && (((h->p.flags ^ w->p.flags) & XVS_PORT_HAS_MAC) ||
+			memcmp(h->p.mac, w->p.mac, 6))) {
 		xvs_format_mac(h->p.mac, a);
 		xvs_format_mac(w->p.mac, b);
 		n += (size_t)snprintf(buf + n, len - n, "%smac %s -> %s", n ? ", " : "",

@@ -4,8 +4,9 @@
  * netdev name comes out correctly quoted; and the atomic file write of `xvs save --write`.
  *
  * Only what differs from the defaults is written (plus each switch's type, each VM port's
- * dev, each synthetic port's `synthetic: true` and MAC), so a saved file reads like one written by hand; applying it gives back the
- * same state because the parser fills in the same defaults.
+ * dev, each synthetic port's `synthetic: true` and MAC), so a saved file reads like one
+ * written by hand; applying it gives back the same state because the parser fills in the same
+ * defaults.
  */
 #include <errno.h>
 #include <fcntl.h>

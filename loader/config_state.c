@@ -14,8 +14,8 @@
 
 /*
  * A synthetic port's queue pairs: `xvs port add --synthetic --queues N` made its device (the
- * switch end, the port's netdev) with N rx queues, and nothing changes them afterwards; xvsd
- * reads them the same way. 0 if the device is gone.
+ * switch end, the port's netdev) with N rx queues, and xvs never changes them afterwards;
+ * xvsd reads them the same way to decide how many queues it serves. 0 if the device is gone.
  */
 static unsigned synthetic_queues(const struct xvs_port *p)
 {

@@ -62,7 +62,7 @@ state() {
 		xvs_h h -j port show "$sw" | grep -v '"learned_macs"'
 	done
 	nsx h ip -o link show | sed 's/ state [A-Z]*//'
-	ls -R "$(host_run h)" 2>/dev/null | grep -v '\.stats'
+	(cd "$(host_run h)" 2>/dev/null && find . ! -name '*.stats' | sort)
 }
 rx_queues() { nsx h ethtool -l "$1" | awk '/Current/ {c=1} c && /^RX:/ {print $2; exit}'; }
 yaml_port() { # yaml_port FILE SWITCH PORT: the port's keys as "key=value ..." (sorted)
@@ -147,13 +147,17 @@ expect_ok "... with the same line" grep -qF "xvs: with-s1.yaml:$S1_LINE: port sw
 # ---- an xvsd that is starting (boot: xvsd.service just before xvs.service) -----------------------
 
 # xvsd comes up 1.5 s after apply starts; apply waits for it.
+# shellcheck disable=SC2016 # $0 is for the inner shell
 nsenter --net="/run/netns/${P}h" env XVS_ROOT="$(host_root h)" XVS_RUN="$(host_run h)" \
 	sh -c 'sleep 1.5; exec "$0"' "$XVSD_BIN" >>"$IT_TMP/xvsd-h.log" 2>&1 &
 XVSD_PID[h]=$!
 IT_PIDS+=($!)
+SECONDS=0
 r=$(out_of apply with-s1.yaml)
+took=$SECONDS
 expect_eq "xvsd still starting: apply waits for it, then adds s1" "0|set switch sw aging: 300 -> 60" \
 	"${r%%|*}|$(grep aging run.out)"
+expect_ok "... it did wait (${took}s), less than the 5 s bound" test "$took" -ge 1 -a "$took" -le 5
 expect_ok "... s1 is served" test -S "$(host_run h)/sw/s1.sock"
 expect_eq "... with vmq on" True "$(port_field h sw s1 vmq)"
 expect_eq "and again: no changes" "0|no changes|" "$(out_of apply with-s1.yaml)"
