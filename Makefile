@@ -8,6 +8,7 @@
 #   make bench-tcp  TCP throughput between two VMs: xvs tc, xvs xdp, Linux bridge (same file)
 #   make vmbus-test the ring channel's tests: Criterion suite + fuzz corpora replay (no root)
 #   make synthetic-bench synthetic vs emulated NIC, VM to VM (docs/BENCHMARKS.md, needs root)
+#   make vmq-bench  uplink to a synthetic VM, VMQ on vs off (docs/BENCHMARKS.md, needs root)
 #   make vmbus-bench the ring channel's throughput benchmark (docs/BENCHMARKS.md, "Ring channel")
 #   make fuzz-run   run each libFuzzer target for FUZZ_RUNS executions (vmbus/FUZZING.md)
 #   make install    install xvs, xvsd, xvs-vsc, man pages, bash completion, systemd units (DESTDIR,
@@ -92,7 +93,7 @@ INSTALLED    = $(DESTDIR)$(SBINDIR)/xvs $(DESTDIR)$(MANDIR)/man8/xvs.8 $(DESTDIR
 	       $(DESTDIR)$(MANDIR)/man8/xvsd.8 $(DESTDIR)$(UNITDIR)/xvsd.service
 
 .PHONY: all clean test unit integration demo bench bench-tcp setup install uninstall vmbus-test \
-	vmbus-bench synthetic-bench fuzz-run
+	vmbus-bench synthetic-bench vmq-bench fuzz-run
 all: $(BINS)
 
 # Keep the BPF objects and skeletons: build/xvs_dp.bpf.o is an ordinary XDP object that
@@ -183,6 +184,9 @@ vmbus-test: $(VMBUS_TEST_BIN) $(FUZZ_BINS)
 
 synthetic-bench: all
 	bash tools/synthetic-bench.sh
+
+vmq-bench: all
+	bash tools/vmq-bench.sh
 
 vmbus-bench: $(VMBUS_BENCH)
 	$(VMBUS_BENCH) --doc docs/BENCHMARKS.md

@@ -137,13 +137,13 @@ _xvs()
 		1/*) words="add del show set" ;;
 		2/add | 2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/del | 3/show | 3/set) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
-		4/set) words="vlan link mac-limit mac-spoofing mirror dhcp-guard router-guard max-rate storm-limit min-weight" ;;
+		4/set) words="vlan link mac-limit mac-spoofing mirror dhcp-guard router-guard max-rate storm-limit min-weight vmq" ;;
 		5/set)
 			key=${pos[4]}
 			case $key in
 			vlan) words="untagged access trunk isolated community promiscuous" ;;
 			link) words="up down" ;;
-			mac-spoofing | dhcp-guard | router-guard) words="on off" ;;
+			mac-spoofing | dhcp-guard | router-guard | vmq) words="on off" ;;
 			max-rate) words="none" ;;
 			mirror) words="source destination none" ;;
 			esac

@@ -192,6 +192,8 @@ struct xvs_synthetic_queue_stats {
 	__u64 rx_packets, rx_bytes;    /* from the switch into the guest */
 	__u64 tx_drops, rx_drops;      /* no room in the socket / no guest, no guest slot */
 	__u64 violations;              /* protocol violations of guests on this queue */
+	__u64 rx_ring_full;            /* dropped by the kernel before xvsd saw them: the AF_XDP
+					* socket's RX ring was full or had no free buffer */
 };
 struct xvs_synthetic_stats {
 	bool guest;                    /* a guest is connected now */
@@ -204,6 +206,7 @@ struct xvs_synthetic_stats {
 	bool vmq;                      /* xvsd has VMQ sockets bound for the port now */
 	unsigned vmq_queues;           /* on this many uplink queues */
 	__u64 vmq_rx_packets, vmq_rx_bytes, vmq_rx_drops;
+	__u64 vmq_rx_ring_full;        /* as rx_ring_full, on the VMQ sockets */
 };
 /* -ENOENT if xvsd has not written the file (not running, or not serving the port). */
 int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthetic_stats *st);

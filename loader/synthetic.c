@@ -185,9 +185,11 @@ int xvs_synthetic_stats_write(const char *sw, const char *port,
 			(unsigned long long)s->tx_drops, (unsigned long long)s->rx_drops,
 			(unsigned long long)s->violations);
 	}
-	fprintf(f, "vmq %s %u\nvmq_rx %llu %llu %llu\n", st->vmq ? "on" : "off", st->vmq_queues,
+	for (unsigned q = 0; q < st->queues && q < XVS_SYNTHETIC_QUEUES_MAX; q++)
+		fprintf(f, "queue_ring_full %u %llu\n", q, (unsigned long long)st->q[q].rx_ring_full);
+	fprintf(f, "vmq %s %u\nvmq_rx %llu %llu %llu %llu\n", st->vmq ? "on" : "off", st->vmq_queues,
 		(unsigned long long)st->vmq_rx_packets, (unsigned long long)st->vmq_rx_bytes,
-		(unsigned long long)st->vmq_rx_drops);
+		(unsigned long long)st->vmq_rx_drops, (unsigned long long)st->vmq_rx_ring_full);
 	if (fclose(f) || rename(tmp, path)) {
 		int err = -errno;
 
@@ -214,8 +216,11 @@ int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthe
 		if (sscanf(line, "queue %u %llu %llu %llu %llu %llu %llu %llu", &q, &a[0], &a[1],
 			   &a[2], &a[3], &a[4], &a[5], &a[6]) == 8) {
 			if (q < XVS_SYNTHETIC_QUEUES_MAX)
-				st->q[q] = (struct xvs_synthetic_queue_stats){ a[0], a[1], a[2], a[3],
-									      a[4], a[5], a[6] };
+				st->q[q] = (struct xvs_synthetic_queue_stats){
+					.tx_packets = a[0], .tx_bytes = a[1], .rx_packets = a[2],
+					.rx_bytes = a[3], .tx_drops = a[4], .rx_drops = a[5],
+					.violations = a[6],
+				};
 		} else if (sscanf(line, "guest %39s", word) == 1) {
 			st->guest = !strcmp(word, "connected");
 		} else if (sscanf(line, "connects %llu", &a[0]) == 1) {
@@ -226,10 +231,14 @@ int xvs_synthetic_stats_read(const char *sw, const char *port, struct xvs_synthe
 			st->broken = a[0];
 		} else if (sscanf(line, "last_violation %31s", st->last_violation) == 1) {
 			continue;
-		} else if (sscanf(line, "vmq_rx %llu %llu %llu", &a[0], &a[1], &a[2]) == 3) {
+		} else if (sscanf(line, "queue_ring_full %u %llu", &q, &a[0]) == 2) {
+			if (q < XVS_SYNTHETIC_QUEUES_MAX)
+				st->q[q].rx_ring_full = a[0];
+		} else if (sscanf(line, "vmq_rx %llu %llu %llu %llu", &a[0], &a[1], &a[2], &a[3]) == 4) {
 			st->vmq_rx_packets = a[0];
 			st->vmq_rx_bytes = a[1];
 			st->vmq_rx_drops = a[2];
+			st->vmq_rx_ring_full = a[3];
 		} else if (sscanf(line, "vmq %39s %u", word, &q) == 2) {
 			st->vmq = !strcmp(word, "on");
 			st->vmq_queues = q;

@@ -141,6 +141,7 @@ static struct json_object *synthetic_json(const char *sw, const char *port)
 		json_object_object_add(j, "rx_bytes", json_object_new_int64((int64_t)x->rx_bytes));
 		json_object_object_add(j, "tx_drops", json_object_new_int64((int64_t)x->tx_drops));
 		json_object_object_add(j, "rx_drops", json_object_new_int64((int64_t)x->rx_drops));
+		json_object_object_add(j, "rx_ring_full", json_object_new_int64((int64_t)x->rx_ring_full));
 		json_object_object_add(j, "violations", json_object_new_int64((int64_t)x->violations));
 		json_object_array_add(qs, j);
 	}
@@ -151,6 +152,7 @@ static struct json_object *synthetic_json(const char *sw, const char *port)
 	json_object_object_add(qs, "rx_packets", json_object_new_int64((int64_t)st.vmq_rx_packets));
 	json_object_object_add(qs, "rx_bytes", json_object_new_int64((int64_t)st.vmq_rx_bytes));
 	json_object_object_add(qs, "rx_drops", json_object_new_int64((int64_t)st.vmq_rx_drops));
+	json_object_object_add(qs, "rx_ring_full", json_object_new_int64((int64_t)st.vmq_rx_ring_full));
 	json_object_object_add(o, "vmq", qs);
 	return o;
 }
@@ -178,23 +180,23 @@ static void print_synthetic(struct json_object *o)
 		struct json_object *j = json_object_array_get_idx(qs, q);
 
 		printf("  queue %zu: from guest %llu pkts %llu bytes, to guest %llu pkts %llu bytes, "
-		       "drops %llu/%llu (from/to guest), violations %llu\n", q,
+		       "drops %llu/%llu (from/to guest), ring full %llu, violations %llu\n", q,
 		       (unsigned long long)jget(j, "tx_packets"), (unsigned long long)jget(j, "tx_bytes"),
 		       (unsigned long long)jget(j, "rx_packets"), (unsigned long long)jget(j, "rx_bytes"),
 		       (unsigned long long)jget(j, "tx_drops"), (unsigned long long)jget(j, "rx_drops"),
-		       (unsigned long long)jget(j, "violations"));
+		       (unsigned long long)jget(j, "rx_ring_full"), (unsigned long long)jget(j, "violations"));
 	}
 	qs = json_object_object_get(o, "vmq");
 	if (qs && json_object_get_boolean(json_object_object_get(qs, "on")))
-		printf("  vmq: on, %llu uplink queue%s: to guest %llu pkts %llu bytes, drops %llu\n",
-		       (unsigned long long)jget(qs, "uplink_queues"),
+		printf("  vmq: on, %llu uplink queue%s: to guest %llu pkts %llu bytes, drops %llu, "
+		       "ring full %llu\n", (unsigned long long)jget(qs, "uplink_queues"),
 		       jget(qs, "uplink_queues") == 1 ? "" : "s",
 		       (unsigned long long)jget(qs, "rx_packets"), (unsigned long long)jget(qs, "rx_bytes"),
-		       (unsigned long long)jget(qs, "rx_drops"));
+		       (unsigned long long)jget(qs, "rx_drops"), (unsigned long long)jget(qs, "rx_ring_full"));
 	else if (qs && jget(qs, "rx_packets"))
-		printf("  vmq: off (earlier: to guest %llu pkts %llu bytes, drops %llu)\n",
+		printf("  vmq: off (earlier: to guest %llu pkts %llu bytes, drops %llu, ring full %llu)\n",
 		       (unsigned long long)jget(qs, "rx_packets"), (unsigned long long)jget(qs, "rx_bytes"),
-		       (unsigned long long)jget(qs, "rx_drops"));
+		       (unsigned long long)jget(qs, "rx_drops"), (unsigned long long)jget(qs, "rx_ring_full"));
 }
 
 int cmd_stats(int argc, char **argv)

@@ -151,7 +151,8 @@ bad "bad storm-limit" port set csw c1 storm-limit -5
 bad "bad min-weight" port set csw c1 min-weight 101
 bad "bad uplink-rate" switch set csw uplink-rate 10mbps
 bad "uplink-rate of an unknown switch" switch set nosuch uplink-rate 1gbit
-bad "vmq is not available yet" port set csw c1 vmq on
+bad "vmq on an emulated port" port set csw c1 vmq on
+bad "bad vmq value" port set csw c1 vmq maybe
 bad "unknown command" frobnicate
 bad "unknown subcommand" switch frob
 # A netdev that already carries someone else's XDP program: the failure comes late (at

@@ -164,6 +164,7 @@ expect_ok "iperf3 TCP s1 -> v2 with VMQ on" iperf3_ok s1 v2 10.0.0.12
 # (TCP above may have overrun the guest's slots; what counts here is what the toggles cost.)
 fresh_stats
 drops0=$(vmq_field '["rx_drops"]')
+full0="$(vmq_field '["rx_ring_full"]') $(synth_field s1 '["queues"][0]["rx_ring_full"]')"
 nsx s1 iperf3 -s -1 -D -I "$IT_TMP/iperf-toggle.pid" >/dev/null 2>&1
 sleep 0.3
 nsx v2 timeout 30 iperf3 -c 10.0.0.1 -u -b 20M -l 1200 -t 6 -J >"$IT_TMP/toggle.json" 2>&1 &
@@ -186,6 +187,8 @@ expect_ge "the UDP stream ran (datagrams sent)" 10000 "${sent:-0}"
 expect_eq "no datagram lost across six vmq toggles" 0 "${lost:-x}"
 fresh_stats
 expect_eq "no VMQ drops during the toggles" "$drops0" "$(vmq_field '["rx_drops"]')"
+expect_eq "no kernel drops on a full ring (VMQ, port device) during the toggles" "$full0" \
+	"$(vmq_field '["rx_ring_full"]') $(synth_field s1 '["queues"][0]["rx_ring_full"]')"
 log "UDP across the toggles: $sent sent, $lost lost; VMQ drops before $drops0"
 
 # ---- xvsd restarted with vmq on ----

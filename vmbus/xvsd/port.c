@@ -530,10 +530,25 @@ bool sport_arm(struct sport *sp)
 	return true;
 }
 
+__u64 xvsd_xsk_ring_full(int fd)
+{
+	struct xdp_statistics xs = {};
+	socklen_t len = sizeof(xs);
+
+	if (fd < 0 || getsockopt(fd, SOL_XDP, XDP_STATISTICS, &xs, &len))
+		return 0;
+	return xs.rx_dropped + xs.rx_ring_full;
+}
+
 void sport_write_stats(struct sport *sp)
 {
 	if (!sp->ok || !sp->dirty)
 		return;
+	for (unsigned q = 0; q < sp->nq; q++)
+		sp->st.q[q].rx_ring_full = xvsd_xsk_ring_full(sp->q[q].fd);
+	sp->st.vmq_rx_ring_full = sp->vmq_ring_full_closed;
+	for (unsigned q = 0; sp->up && q < sp->up->nq; q++)
+		sp->st.vmq_rx_ring_full += xvsd_xsk_ring_full(sp->vq[q].fd);
 	if (xvs_synthetic_stats_write(sp->sw, sp->port, &sp->st) == 0)
 		sp->dirty = false;
 }

@@ -30,7 +30,9 @@
 #include <bpf/bpf.h>
 #include "xvsd.h"
 
-#define VMQ_POOL_FRAMES 1024           /* a queue's receive buffers, all lent to the fill ring */
+/* A queue's receive buffers, all lent to the fill ring: as many as a port device queue has, so
+ * the two paths buffer the same (frames go back to the fill ring as soon as they are copied). */
+#define VMQ_POOL_FRAMES XQ_RX_FRAMES
 #define VMQ_DRAIN_MS    200
 
 static struct vmq_uplink *uplinks;
@@ -116,7 +118,7 @@ static void pool_put(struct vmq_pool *pool)
 static int pool_get(struct vmq_pool *pool)
 {
 	struct xsk_umem_config ucfg = {
-		.fill_size = VMQ_POOL_FRAMES, .comp_size = XQ_RING, .frame_size = XQ_FRAME_SIZE,
+		.fill_size = XQ_RING, .comp_size = XQ_RING, .frame_size = XQ_FRAME_SIZE,
 	};
 	__u32 idx;
 	int err;
@@ -157,6 +159,7 @@ static void sock_close(struct sport *sp, unsigned q)
 	struct vmq_sock *vs = &sp->vq[q];
 
 	if (vs->xsk) {
+		sp->vmq_ring_full_closed += xvsd_xsk_ring_full(vs->fd);
 		epoll_ctl(sp->epfd, EPOLL_CTL_DEL, vs->fd, NULL);
 		xsk_socket__delete(vs->xsk);
 		pool_put(&sp->up->q[q]);

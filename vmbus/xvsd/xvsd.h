@@ -106,6 +106,7 @@ struct sport {
 	char vmq_err[256];             /* why VMQ could not be set up (retried on sync) */
 	struct vmq_uplink *up;         /* set while the port has VMQ sockets */
 	long vmq_close_at;             /* VMQ turned off: map entries gone, sockets drain until */
+	__u64 vmq_ring_full_closed;    /* kernel drops of VMQ sockets already closed */
 	struct vmq_sock vq[XVS_VMQ_QUEUES];
 };
 
@@ -134,6 +135,9 @@ void vmq_sync(struct sport *sp, int uplink_ifindex, char *err, size_t errlen);
 unsigned vmq_poll(struct sport *sp);
 void vmq_close(struct sport *sp);
 long xvsd_now_ms(void);
+/* Frames the kernel dropped on AF_XDP socket fd before userspace saw them (its RX ring full,
+ * or no buffer on the fill ring), since the socket was bound. */
+__u64 xvsd_xsk_ring_full(int fd);
 /* Receive queues of netdev dev (ethtool channels: rx + combined; 1 without channels). */
 int xvsd_dev_rx_queues(const char *dev, unsigned *nq);
 
