@@ -29,9 +29,13 @@ struct cfg_ctx {
 
 struct cfg_port {
 	struct xvs_port p;             /* name, kind and every setting of the port */
-	char dev[IF_NAMESIZE];         /* VM ports; "" for the host and uplink ports (implied) */
+	char dev[IF_NAMESIZE];         /* VM ports; "" for the host, uplink and synthetic ports
+					* (implied, or created with the port) */
+	unsigned queues;               /* synthetic ports: queue pairs (its device's rx queues);
+					* 0 in the running state when the device is gone */
 	int line;                      /* of the port's name in the file; 0: running state */
 	int dev_line;
+	int synthetic_line, queues_line;
 	int key_line[CFG_MAX_KEYS];    /* where each cfg_port_keys row was given; 0: default */
 };
 

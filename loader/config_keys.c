@@ -480,11 +480,37 @@ static int apply_min_weight(struct xvs_switch *sw, const struct xvs_port *w)
 	return xvs_port_set_min_weight(sw, w->name, w->min_bw_weight);
 }
 
+/* ---- port: vmq (loader/synthetic.c) ---- */
+
+/* Only synthetic ports of external XDP switches have VMQ: loader/config_parse.c checks that
+ * with the whole port and switch in hand, so that a file is refused before the first change. */
+static int parse_vmq(const struct cfg_ctx *ctx, const yaml_node_t *val, struct xvs_port *want)
+{
+	return parse_flag(ctx, val, "vmq", XVS_PORT_VMQ, want);
+}
+
+static bool vmq_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return (h->flags ^ w->flags) & XVS_PORT_VMQ;
+}
+
+static void format_vmq(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", p->flags & XVS_PORT_VMQ ? "on" : "off");
+}
+
+static int apply_vmq(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_vmq(sw, w->name, w->flags & XVS_PORT_VMQ);
+}
+
 /*
  * Port keys, in the order a plan applies them and `xvs save` writes them: the MAC before
  * mac-spoofing (so that turning spoofing off checks the right MAC), the VLAN before the link
  * (a port joins its new VLANs before its link comes up; a link going down goes first, see
- * loader/config_plan.c), policy last. `dev` is not a row: a port's netdev is its identity.
+ * loader/config_plan.c), policy last, VMQ after it (the port's VLAN and policy are in place
+ * before frames take the fast path). `dev`, `synthetic` and `queues` are not rows: they are
+ * what adding a port takes, its identity (loader/config_parse.c).
  */
 const struct cfg_port_key cfg_port_keys[] = {
 	{ "mac", parse_mac, mac_differs, format_mac, apply_mac, true },
@@ -502,6 +528,7 @@ const struct cfg_port_key cfg_port_keys[] = {
 	  apply_storm_limit, false },
 	{ "min-weight", parse_min_weight, min_weight_differs, format_min_weight, apply_min_weight,
 	  false },
+	{ "vmq", parse_vmq, vmq_differs, format_vmq, apply_vmq, false },
 };
 const int cfg_nport_keys = sizeof(cfg_port_keys) / sizeof(cfg_port_keys[0]);
 _Static_assert(sizeof(cfg_port_keys) / sizeof(cfg_port_keys[0]) <= CFG_MAX_KEYS,

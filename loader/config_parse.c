@@ -2,9 +2,9 @@
 /*
  * The configuration file (docs/CONFIG.md) into the model of loader/config.h, with every check
  * that needs only the file: syntax, unknown and duplicate keys, values, names, netdevs used
- * twice, private VLAN domains, static FDB entries. The first error is reported as
- * "FILE:LINE: reason" (libyaml gives every node its line); checks that need the host (does a
- * netdev exist, who owns it) are the planner's.
+ * twice, private VLAN domains, static FDB entries, what synthetic ports and VMQ need. The
+ * first error is reported as "FILE:LINE: reason" (libyaml gives every node its line); checks
+ * that need the host (does a netdev exist, who owns it, is xvsd running) are the planner's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -212,7 +212,7 @@ static const char *key_of(const struct cfg_ctx *ctx, const yaml_node_pair_t *pai
 /* "a, b or c" of a key table, for unknown-key messages. */
 static void port_key_names(char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "dev");
+	size_t n = (size_t)snprintf(buf, len, "dev, synthetic, queues");
 
 	for (int i = 0; i < cfg_nport_keys && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == cfg_nport_keys - 1 ? " or " : ", ",
@@ -229,12 +229,63 @@ static void switch_key_names(char *buf, size_t len)
 		snprintf(buf + n, len - n, "ports or fdb");
 }
 
+/*
+ * What kind of port the keys make, and what only that kind takes: a VM port has a dev; a
+ * synthetic one (`synthetic: true`) has a MAC and queues instead, its device being created
+ * with it; VMQ is for synthetic ports of external XDP switches (the same refusals as
+ * xvs_port_set_vmq(), here so that a file is refused before anything changes).
+ */
+static int check_port_kind(const struct cfg_ctx *ctx, const struct cfg_switch *sw,
+			   struct cfg_port *port, const yaml_node_t *kn, bool synthetic)
+{
+	int vmq_k = cfg_port_key_index("vmq");
+	const char *name = port->p.name;
+
+	if (synthetic) {
+		if (port->dev[0])
+			return line_error(ctx, port->dev_line > port->synthetic_line ? port->dev_line :
+					  port->synthetic_line, "port %s: synthetic: true and dev "
+					  "exclude each other (xvs creates a synthetic port's device)",
+					  name);
+		if (!(port->p.flags & XVS_PORT_HAS_MAC))
+			return line_error(ctx, port->key_line[cfg_port_key_index("mac")] ?:
+					  port->line, "port %s is synthetic and needs mac: (the "
+					  "guest's MAC)", name);
+		port->p.kind = XVS_PORT_SYNTHETIC;
+		if (!port->queues)
+			port->queues = 1; /* as `xvs port add --synthetic` without --queues */
+	} else if (port->queues_line) {
+		return line_error(ctx, port->queues_line, "port %s: queues is for synthetic ports "
+				  "(synthetic: true)", name);
+	}
+	if (port->p.kind == XVS_PORT_VM && !port->dev[0])
+		return cfg_error(ctx, kn, "port %s needs dev: the netdev to attach (or synthetic: "
+				 "true)", name);
+	if (!port->key_line[vmq_k])
+		return 0;
+	if (port->p.kind != XVS_PORT_SYNTHETIC)
+		return line_error(ctx, port->key_line[vmq_k], "port %s: vmq is for synthetic ports "
+				  "(synthetic: true)", name);
+	if (!(port->p.flags & XVS_PORT_VMQ))
+		return 0;
+	if (sw->c.type != XVS_SWITCH_EXTERNAL)
+		return line_error(ctx, port->key_line[vmq_k], "port %s: vmq needs an external "
+				  "switch: it delivers frames from the uplink, and switch %s has none",
+				  name, sw->c.name);
+	if (sw->c.flags & XVS_SWITCH_TC)
+		return line_error(ctx, port->key_line[vmq_k], "port %s: vmq needs the xdp datapath: "
+				  "switch %s runs tc, and only XDP can hand frames to an AF_XDP socket "
+				  "(datapath: xdp)", name, sw->c.name);
+	return 0;
+}
+
 static int parse_port(const struct cfg_ctx *ctx, struct cfg_switch *sw, const yaml_node_t *kn,
 		      const yaml_node_t *body)
 {
 	const char *name = (const char *)kn->data.scalar.value;
 	struct cfg_port *port = cfg_find_port(sw, name);
-	char keys[200];
+	bool synthetic = false;
+	char keys[300];
 
 	if (!xvs_valid_name(name, XVS_NAME_LEN - 1))
 		return cfg_error(ctx, kn, "invalid port name '%s': 1-15 letters, digits, '-' or '_'",
@@ -274,6 +325,25 @@ static int parse_port(const struct cfg_ctx *ctx, struct cfg_switch *sw, const ya
 				port->dev_line = cfg_line(val);
 				continue;
 			}
+			if (!strcmp(key, "synthetic")) {
+				if (port->p.kind != XVS_PORT_VM)
+					return cfg_error(ctx, node(ctx, pair->key),
+							 "port %s is the switch's %s: it cannot be "
+							 "synthetic", name,
+							 port->p.kind == XVS_PORT_HOST ?
+							 "host adapter" : "uplink");
+				if (cfg_on_off(ctx, val, "synthetic", &synthetic))
+					return -EINVAL;
+				port->synthetic_line = cfg_line(node(ctx, pair->key));
+				continue;
+			}
+			if (!strcmp(key, "queues")) {
+				if (cfg_u32(ctx, val, "queues", 1, XVS_SYNTHETIC_QUEUES_MAX,
+					    &port->queues))
+					return -EINVAL;
+				port->queues_line = cfg_line(node(ctx, pair->key));
+				continue;
+			}
 			if (k < 0) {
 				port_key_names(keys, sizeof(keys));
 				return cfg_error(ctx, node(ctx, pair->key),
@@ -284,9 +354,7 @@ static int parse_port(const struct cfg_ctx *ctx, struct cfg_switch *sw, const ya
 			port->key_line[k] = cfg_line(node(ctx, pair->key));
 		}
 	}
-	if (port->p.kind == XVS_PORT_VM && !port->dev[0])
-		return cfg_error(ctx, kn, "port %s needs dev: the netdev to attach", name);
-	return 0;
+	return check_port_kind(ctx, sw, port, kn, synthetic);
 }
 
 /* The VLAN a static entry for `vlan` is filed under: a secondary's primary (the ports of the

@@ -3,13 +3,15 @@
  * Planning and executing `xvs apply`: compare the wanted model (a file) with the running one,
  * switch by switch, port by port, key by key (loader/config_keys.c), into a list of steps
  * that libxvs calls carry out. The plan is complete before the first change; host checks
- * (netdevs exist, belong to nobody outside the plan) are part of planning.
+ * (netdevs exist, belong to nobody outside the plan; xvsd answers when the plan needs it) are
+ * part of planning.
  *
  * Steps run in phases, so that every step finds what it needs and nothing it conflicts with:
  *
  *   1 remove static FDB entries      (of ports that stay)
  *   2 remove switches                (not wanted, or to be created again)
- *   3 remove ports                   (not wanted, or to be added again with another netdev)
+ *   3 remove ports                   (not wanted, or to be added again: another netdev, or
+ *                                     a synthetic port's other MAC or queue count)
  *   4 create switches                (a netdev freed in 2-3 can be taken again)
  *   5 add ports
  *   6 quiet ports                    (link down; private VLAN ports left untagged, see below)
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include "config.h"
 
 enum phase {
@@ -55,6 +58,7 @@ struct step {
 	struct xvs_port val;              /* ST_PORT_KEY: the port with the key's new value */
 	char port[XVS_NAME_LEN];          /* ST_PORT_DEL */
 	struct cfg_fdb fdb;               /* ST_FDB_ADD, ST_FDB_DEL */
+	int line;                         /* ST_PORT_KEY: where the file gives the key */
 	char *text;
 };
 
@@ -153,7 +157,8 @@ static bool recreate_reason(const struct cfg_switch *w, const struct cfg_switch 
 	}
 	/* A host or uplink port removed by hand comes back only with the switch. */
 	for (int i = 0; i < w->nports && n < len; i++)
-		if (w->ports[i].p.kind != XVS_PORT_VM && !cfg_find_port(h, w->ports[i].p.name))
+		if ((w->ports[i].p.kind == XVS_PORT_HOST || w->ports[i].p.kind == XVS_PORT_UPLINK) &&
+		    !cfg_find_port(h, w->ports[i].p.name))
 			n += (size_t)snprintf(buf + n, len - n, "%sits %s port is missing",
 					      n ? ", " : "", w->ports[i].p.name);
 	return n > 0;
@@ -217,6 +222,7 @@ static int plan_port_keys(struct xvs_plan *pl, const char *sw, struct port_now *
 			return -ENOMEM;
 		s->pkey = r;
 		s->val = w->p;
+		s->line = w->key_line[k] ?: w->line;
 	}
 	return 0;
 }
@@ -310,6 +316,58 @@ static int plan_fdb(struct xvs_plan *pl, const struct cfg_switch *w, const struc
 	return 0;
 }
 
+static const char *kind_word(const struct cfg_port *p)
+{
+	return p->p.kind == XVS_PORT_SYNTHETIC ? "synthetic" : p->p.kind == XVS_PORT_VM ? "dev" :
+	       p->p.kind == XVS_PORT_HOST ? "host" : "uplink";
+}
+
+/*
+ * Why a running port must be removed and added again to match the file: what only adding a
+ * port sets (a VM port's netdev; a synthetic port's MAC and queues, which its device and the
+ * guest's channel are made with; the kind). Empty: the port stays and only keys change.
+ */
+static bool readd_reason(const struct cfg_port *h, const struct cfg_port *w, char *buf,
+			 size_t len)
+{
+	char a[18], b[18];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (h->p.kind != w->p.kind) {
+		snprintf(buf, len, "%s%s%s -> %s%s%s: a port's kind is set when it is added; its "
+			 "counters start over", kind_word(h), h->p.kind == XVS_PORT_VM ? " " : "",
+			 h->p.kind == XVS_PORT_VM ? (h->dev[0] ? h->dev : "(gone)") : "",
+			 kind_word(w), w->p.kind == XVS_PORT_VM ? " " : "",
+			 w->p.kind == XVS_PORT_VM ? w->dev : "");
+		return true;
+	}
+	if (w->p.kind == XVS_PORT_VM && strcmp(w->dev, h->dev)) {
+		snprintf(buf, len, "dev %s -> %s: a port's netdev is set when it is added; its "
+			 "counters start over", h->dev[0] ? h->dev : "(gone)", w->dev);
+		return true;
+	}
+	if (w->p.kind != XVS_PORT_SYNTHETIC)
+		return false;
+	if (h->queues != w->queues) {
+		if (h->queues)
+			n += (size_t)snprintf(buf + n, len - n, "queues %u -> %u", h->queues, w->queues);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "its port device is gone");
+	}
+	if (n < len && (((h->p.flags ^ w->p.flags) & XVS_PORT_HAS_MAC) ||
+			memcmp(h->p.mac, w->p.mac, 6))) {
+		xvs_format_mac(h->p.mac, a);
+		xvs_format_mac(w->p.mac, b);
+		n += (size_t)snprintf(buf + n, len - n, "%smac %s -> %s", n ? ", " : "",
+				      h->p.flags & XVS_PORT_HAS_MAC ? a : "none", b);
+	}
+	if (n && n < len)
+		snprintf(buf + n, len - n, ": a synthetic port's MAC and queues are set when it is "
+			 "added; its guest's channel and counters start over");
+	return n > 0;
+}
+
 /* One wanted switch against its running state (h, NULL if none). */
 static int plan_switch(struct xvs_plan *pl, const struct cfg_switch *w, const struct cfg_switch *h)
 {
@@ -356,18 +414,16 @@ static int plan_switch(struct xvs_plan *pl, const struct cfg_switch *w, const st
 		s->want_sw = w;
 	}
 
-	/* Ports that go: not wanted, or wanted on another netdev (or as another kind). */
+	/* Ports that go: not wanted, or wanted with what only adding a port sets changed. */
 	for (int i = 0; h && i < h->nports; i++) {
 		const struct cfg_port *hp = &h->ports[i], *wp = cfg_find_port(w, hp->p.name);
 
 		if (!wp) {
 			s = add_step(pl, PH_PORT_DEL, ST_PORT_DEL, name, "remove port %s/%s (not in %s)",
 				     name, hp->p.name, pl->file);
-		} else if (wp->p.kind != hp->p.kind || strcmp(wp->dev, hp->dev)) {
+		} else if (readd_reason(hp, wp, why, sizeof(why))) {
 			s = add_step(pl, PH_PORT_DEL, ST_PORT_DEL, name, "remove port %s/%s to add it "
-				     "again (dev %s -> %s: a port's netdev is set when it is added; "
-				     "its counters start over)", name, hp->p.name,
-				     hp->dev[0] ? hp->dev : "(gone)", wp->dev);
+				     "again (%s)", name, hp->p.name, why);
 		} else {
 			continue;
 		}
@@ -384,16 +440,16 @@ static int plan_switch(struct xvs_plan *pl, const struct cfg_switch *w, const st
 		const struct cfg_port *hp = h ? cfg_find_port(h, wp->p.name) : NULL;
 
 		now[i].want = wp;
-		if (hp && hp->p.kind == wp->p.kind && !strcmp(hp->dev, wp->dev)) {
+		if (hp && !readd_reason(hp, wp, why, sizeof(why))) {
 			now[i].cur = hp->p;
 			continue;
 		}
 		now[i].fresh = true;
 		now[i].cur = wp->p;
 		cfg_port_defaults(&now[i].cur, wp->p.kind);
-		if (wp->p.kind != XVS_PORT_VM)
+		if (wp->p.kind != XVS_PORT_VM && wp->p.kind != XVS_PORT_SYNTHETIC)
 			continue; /* created with the switch */
-		/* xvs_port_add() takes the MAC. */
+		/* xvs_port_add() and xvs_port_add_synthetic() take the MAC. */
 		now[i].cur.flags |= wp->p.flags & XVS_PORT_HAS_MAC;
 		memcpy(now[i].cur.mac, wp->p.mac, 6);
 		desc[0] = '\0';
@@ -403,8 +459,12 @@ static int plan_switch(struct xvs_plan *pl, const struct cfg_switch *w, const st
 			xvs_format_mac(wp->p.mac, m);
 			snprintf(desc, sizeof(desc), ", mac %s", m);
 		}
-		s = add_step(pl, PH_PORT_ADD, ST_PORT_ADD, name, "add port %s/%s (dev %s%s)", name,
-			     wp->p.name, wp->dev, desc);
+		if (wp->p.kind == XVS_PORT_SYNTHETIC)
+			s = add_step(pl, PH_PORT_ADD, ST_PORT_ADD, name, "add port %s/%s (synthetic%s, "
+				     "queues %u)", name, wp->p.name, desc, wp->queues);
+		else
+			s = add_step(pl, PH_PORT_ADD, ST_PORT_ADD, name, "add port %s/%s (dev %s%s)",
+				     name, wp->p.name, wp->dev, desc);
 		if (!s) {
 			err = -ENOMEM;
 			goto out;
@@ -439,10 +499,14 @@ static const struct cfg_port *running_owner(const struct xvs_cfg *have, const ch
 		for (int i = 0; i < sw->nports; i++) {
 			const struct cfg_port *p = &sw->ports[i];
 			const char *pdev = p->p.kind == XVS_PORT_UPLINK ? sw->c.uplink : p->dev;
-			char host_dev[IF_NAMESIZE + 4];
+			char host_dev[IF_NAMESIZE + 4], xvsd_end[16];
 
 			if (p->p.kind == XVS_PORT_HOST) {
 				snprintf(host_dev, sizeof(host_dev), "%s-sw", sw->c.name);
+				pdev = host_dev;
+			}
+			if (p->p.kind == XVS_PORT_SYNTHETIC) {
+				xvs_synthetic_devs(sw->c.name, p->p.name, host_dev, xvsd_end);
 				pdev = host_dev;
 			}
 			if (!strcmp(pdev, dev)) {
@@ -479,6 +543,28 @@ static int check_dev(const struct xvs_plan *pl, const struct xvs_cfg *have, cons
 	return 0; /* its port goes before this one comes (the file uses each netdev once) */
 }
 
+/* A synthetic port to add needs its device names free (unless they are its own, which go
+ * before it comes back) and a guest socket path that fits a Unix socket address. */
+static int check_synthetic(const struct xvs_plan *pl, const char *sw,
+			   const struct cfg_switch *h, const struct cfg_port *p, const char *user)
+{
+	const struct cfg_port *hp = h ? cfg_find_port(h, p->p.name) : NULL;
+	char sw_end[16], xvsd_end[16], path[600];
+
+	xvs_synthetic_path(sw, p->p.name, "sock", path, sizeof(path));
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return xvs_fail(-ENAMETOOLONG, "%s:%d: %s: its guest socket %s is too long for a "
+				"Unix socket (a shorter XVS_RUN)", pl->file, p->line, user, path);
+	if (hp && hp->p.kind == XVS_PORT_SYNTHETIC)
+		return 0;
+	xvs_synthetic_devs(sw, p->p.name, sw_end, xvsd_end);
+	if (if_nametoindex(sw_end) || if_nametoindex(xvsd_end))
+		return xvs_fail(-EEXIST, "%s:%d: %s: netdev %s already exists, and the synthetic "
+				"port's device would take that name", pl->file, p->line, user,
+				if_nametoindex(sw_end) ? sw_end : xvsd_end);
+	return 0;
+}
+
 static int check_host(const struct xvs_plan *pl, const struct cfg_switch *w,
 		      const struct xvs_cfg *have)
 {
@@ -494,10 +580,11 @@ static int check_host(const struct xvs_plan *pl, const struct cfg_switch *w,
 	for (int i = 0; i < w->nports && !err; i++) {
 		const struct cfg_port *p = &w->ports[i];
 
-		if (p->p.kind != XVS_PORT_VM)
-			continue;
 		snprintf(user, sizeof(user), "port %s/%s", w->c.name, p->p.name);
-		err = check_dev(pl, have, p->dev, p->dev_line, user);
+		if (p->p.kind == XVS_PORT_VM)
+			err = check_dev(pl, have, p->dev, p->dev_line, user);
+		else if (p->p.kind == XVS_PORT_SYNTHETIC)
+			err = check_synthetic(pl, w->c.name, h, p, user);
 	}
 	if (err || !cfg_has_host_port(&w->c))
 		return err;
@@ -511,6 +598,50 @@ static int check_host(const struct xvs_plan *pl, const struct cfg_switch *w,
 				"host adapter would take that name", pl->file, w->line, w->c.name,
 				if_nametoindex(w->c.name) ? w->c.name : peer);
 	return 0;
+}
+
+/*
+ * Adding a synthetic port and turning VMQ on refuse unless xvsd answers, so a plan with such a
+ * step checks for xvsd before the first change. At boot xvsd.service is started just before
+ * xvs.service and may still be setting up its socket: wait for it, a bounded while.
+ */
+#define CFG_XVSD_WAIT_SEC 5
+
+static int check_xvsd(const struct xvs_plan *pl)
+{
+	const struct step *need = NULL;
+	const char *why = NULL;
+	char path[600];
+	int err, line;
+
+	for (int i = 0; i < pl->n && !need; i++) {
+		const struct step *s = &pl->steps[i];
+
+		if (s->kind == ST_PORT_ADD && s->want_port->p.kind == XVS_PORT_SYNTHETIC)
+			why = "is synthetic";
+		else if (s->kind == ST_PORT_KEY && !strcmp(s->pkey->key, "vmq") &&
+			 (s->val.flags & XVS_PORT_VMQ))
+			why = "has vmq on";
+		else
+			continue;
+		need = s;
+	}
+	if (!need)
+		return 0;
+	err = xvs_xvsd_wait(CFG_XVSD_WAIT_SEC * 1000);
+	if (!err)
+		return 0;
+	line = need->kind == ST_PORT_ADD ? need->want_port->line : need->line;
+	snprintf(path, sizeof(path), "%s/xvsd.sock", xvs_run_dir());
+	if (err == -ENOTCONN)
+		return xvs_fail(err, "%s:%d: port %s/%s %s, and xvsd is not running (no answer at %s "
+				"for %d s): start xvsd first", pl->file, line, need->sw,
+				need->kind == ST_PORT_ADD ? need->want_port->p.name : need->val.name,
+				why, path, CFG_XVSD_WAIT_SEC);
+	return xvs_fail(err, "%s:%d: port %s/%s %s, and xvsd does not answer: %.300s", pl->file,
+			line, need->sw,
+			need->kind == ST_PORT_ADD ? need->want_port->p.name : need->val.name, why,
+			xvs_errmsg());
 }
 
 /* ---- the plan ---- */
@@ -582,6 +713,8 @@ int xvs_cfg_plan(const struct xvs_cfg *want, const struct xvs_cfg *have,
 		xvs_fail(err, "out of memory");
 	if (!err && pl->n > 1)
 		qsort(pl->steps, (size_t)pl->n, sizeof(*pl->steps), cmp_step);
+	if (!err && o->check_host)
+		err = check_xvsd(pl);
 out:
 	if (err) {
 		xvs_plan_free(pl);
@@ -636,6 +769,12 @@ static int run_step(const struct step *s, char *warning, size_t wlen)
 		err = xvs_port_del(sw, s->port);
 		break;
 	case ST_PORT_ADD:
+		if (s->want_port->p.kind == XVS_PORT_SYNTHETIC) {
+			/* An undo may put back a port whose device was gone: one queue then. */
+			err = xvs_port_add_synthetic(sw, s->want_port->p.name, s->want_port->p.mac,
+						     s->want_port->queues ?: 1);
+			break;
+		}
 		err = xvs_port_add(sw, s->want_port->p.name, s->want_port->dev,
 				   s->want_port->p.flags & XVS_PORT_HAS_MAC ? s->want_port->p.mac : NULL,
 				   XVS_PORT_VM);

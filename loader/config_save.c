@@ -3,9 +3,10 @@
  * The model as a configuration file (`xvs save`), written by libyaml's emitter so that any
  * netdev name comes out correctly quoted; and the atomic file write of `xvs save --write`.
  *
- * Only what differs from the defaults is written (plus each switch's type and each VM
- * port's dev), so a saved file reads like one written by hand; applying it gives back the
- * same state because the parser fills in the same defaults.
+ * Only what differs from the defaults is written (plus each switch's type, each VM port's
+ * dev, each synthetic port's `synthetic: true` and MAC), so a saved file reads like one
+ * written by hand; applying it gives back the same state because the parser fills in the same
+ * defaults.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,21 +85,34 @@ static int emit_port(yaml_emitter_t *em, const struct cfg_switch *sw, const stru
 
 	for (int k = 0; k < cfg_nport_keys; k++)
 		any |= port_key_set(p, k);
-	if (p->p.kind != XVS_PORT_VM && !any)
+	if ((p->p.kind == XVS_PORT_HOST || p->p.kind == XVS_PORT_UPLINK) && !any)
 		return 0; /* the host or uplink port as the switch made it */
 	if (p->p.kind == XVS_PORT_VM && !p->dev[0]) {
 		xvs_warn("port %s/%s is left out: its netdev (ifindex %u) is gone", sw->c.name,
 			 p->p.name, p->p.ifindex);
 		return 0;
 	}
+	if (p->p.kind == XVS_PORT_SYNTHETIC && !p->queues) {
+		xvs_warn("port %s/%s is left out: its port device (ifindex %u) is gone", sw->c.name,
+			 p->p.name, p->p.ifindex);
+		return 0;
+	}
 	err = scalar(em, p->p.name, false) ?: map_start(em, false);
 	if (!err && p->p.kind == XVS_PORT_VM)
 		err = pair(em, "dev", p->dev, false);
+	if (!err && p->p.kind == XVS_PORT_SYNTHETIC)
+		err = pair(em, "synthetic", "true", false);
 	for (int k = 0; k < cfg_nport_keys && !err; k++) {
 		if (!port_key_set(p, k))
 			continue;
 		cfg_port_keys[k].format(&p->p, v, sizeof(v));
 		err = pair(em, cfg_port_keys[k].key, v, cfg_port_keys[k].quote);
+		/* As `xvs port add --synthetic --mac MAC --queues N` reads. */
+		if (!err && !strcmp(cfg_port_keys[k].key, "mac") && p->p.kind == XVS_PORT_SYNTHETIC &&
+		    p->queues != 1) {
+			snprintf(v, sizeof(v), "%u", p->queues);
+			err = pair(em, "queues", v, false);
+		}
 	}
 	return err ?: map_end(em);
 }
@@ -144,7 +158,8 @@ static int emit_switch(yaml_emitter_t *em, const struct cfg_switch *sw)
 		err = pair(em, r->key, v, false);
 	}
 	for (int i = 0; i < sw->nports && !ports; i++) {
-		ports = sw->ports[i].p.kind == XVS_PORT_VM;
+		ports = sw->ports[i].p.kind == XVS_PORT_VM ||
+			sw->ports[i].p.kind == XVS_PORT_SYNTHETIC;
 		for (int k = 0; k < cfg_nport_keys && !ports; k++)
 			ports = port_key_set(&sw->ports[i], k);
 	}

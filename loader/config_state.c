@@ -1,14 +1,35 @@
 // SPDX-License-Identifier: MIT
 /*
  * The running state of this host's switches in the model of loader/config.h: what `xvs save`
- * prints and what `xvs apply` compares a file with. Learned MACs, counters and derived
- * state (capture, mirror bookkeeping) are not configuration and are left out.
+ * prints and what `xvs apply` compares a file with, synthetic ports included (their queue
+ * count is their device's). Learned MACs, counters and derived state (capture, mirror
+ * bookkeeping) are not configuration and are left out.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "netdev.h"
+
+/*
+ * A synthetic port's queue pairs: `xvs port add --synthetic --queues N` made its device (the
+ * switch end, the port's netdev) with N rx queues, and xvs never changes them afterwards;
+ * xvsd reads them the same way to decide how many queues it serves. 0 if the device is gone.
+ */
+static unsigned synthetic_queues(const struct xvs_port *p)
+{
+	char dev[IF_NAMESIZE], msg[512];
+	unsigned nq = 0;
+
+	if (!if_indextoname(p->ifindex, dev))
+		return 0;
+	snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
+	if (xvs_netdev_rx_queues(dev, &nq))
+		nq = 0;
+	xvs_fail(0, "%s", msg); /* an unreadable device is a port to add again, not an error */
+	return nq > XVS_SYNTHETIC_QUEUES_MAX ? XVS_SYNTHETIC_QUEUES_MAX : nq;
+}
 
 static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 {
@@ -30,10 +51,6 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 	for (int i = 0; i < np; i++) {
 		struct cfg_port *p;
 
-		/* Synthetic ports are not part of configuration files yet (docs/SYNTHETIC.md):
-		 * invisible here, `save` does not write them and `apply` leaves them alone. */
-		if (ports[i].kind == XVS_PORT_SYNTHETIC)
-			continue;
 		p = cfg_grow((void **)&sw->ports, &sw->nports, sizeof(*p));
 		if (!p)
 			goto oom;
@@ -42,6 +59,8 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 		 * netdev is gone keeps an empty dev: a file can only name one that exists. */
 		if (p->p.kind == XVS_PORT_VM && !if_indextoname(p->p.ifindex, p->dev))
 			p->dev[0] = '\0';
+		if (p->p.kind == XVS_PORT_SYNTHETIC)
+			p->queues = synthetic_queues(&p->p);
 	}
 	for (int i = 0; i < nr; i++) {
 		const struct xvs_fdb_row *r = &rows[i];
@@ -53,8 +72,8 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 		for (int j = 0; j < np; j++)
 			if (ports[j].ifindex == r->entry.ifindex)
 				owner = j;
-		if (owner < 0 || ports[owner].kind == XVS_PORT_SYNTHETIC)
-			continue; /* its port is being removed, or not in files (above) */
+		if (owner < 0)
+			continue; /* its port is being removed */
 		e = cfg_grow((void **)&sw->fdb, &sw->nfdb, sizeof(*e));
 		if (!e)
 			goto oom;

@@ -170,6 +170,9 @@ int xvs_synthetic_devs(const char *sw, const char *port, char sw_end[16], char x
 void xvs_synthetic_path(const char *sw, const char *port, const char *ext, char *buf, size_t len);
 /* One request to xvsd; -ENOTCONN with a message that says xvsd is not running. */
 int xvs_xvsd_request(const char *req, char *reply, size_t len);
+/* Ping xvsd until it answers or `ms` have passed (it may be starting): 0, or the last error
+ * (-ENOTCONN: not running). */
+int xvs_xvsd_wait(unsigned ms);
 /* Refuses (changing nothing) unless xvsd is running; creates the veth, attaches the switch
  * end like any port, and returns once xvsd serves the port's socket. */
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,

@@ -141,6 +141,32 @@ int xvs_netdev_set_gro(const char *name, bool on)
 	return 0;
 }
 
+int xvs_netdev_rx_queues(const char *name, unsigned *nq)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return xvs_fail(-errno, "socket: %s", strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	close(fd);
+	if (err == -EOPNOTSUPP) {
+		*nq = 1; /* a driver without channels has one queue */
+		return 0;
+	}
+	if (err)
+		return xvs_fail(err, "cannot read the queues of %s: %s", name, strerror(-err));
+	/* Queues with an rx ring: rx-only channels plus combined ones (a veth reports rx). */
+	*nq = ch.rx_count + ch.combined_count;
+	if (*nq < 1)
+		*nq = 1;
+	return 0;
+}
+
 /* ---- NAPI on the far end of a veth port ---- */
 
 struct nsid_reply {

@@ -12,6 +12,8 @@ int xvs_netdev_del(const char *name);
 int xvs_netdev_up(const char *name);
 /* XDP_REDIRECT into a veth is dropped unless its peer runs NAPI: GRO on (or an XDP program). */
 int xvs_netdev_set_gro(const char *name, bool on);
+/* The device's rx queues (ETHTOOL_GCHANNELS; 1 for a driver without channels). */
+int xvs_netdev_rx_queues(const char *name, unsigned *nq);
 
 /*
  * If ifindex is a veth, turn GRO on at its peer, wherever the peer lives (this namespace, a

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "libxvs.h"
 #include "netdev.h"
@@ -71,6 +72,25 @@ int xvs_xvsd_request(const char *req, char *reply, size_t len)
 	if (strncmp(reply, "ok", 2))
 		return xvs_fail(-EIO, "xvsd: %s", reply);
 	return 0;
+}
+
+int xvs_xvsd_wait(unsigned ms)
+{
+	struct timespec start, now;
+	char reply[256];
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		err = xvs_xvsd_request("ping", reply, sizeof(reply));
+		if (err != -ENOTCONN)
+			return err;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    (long)ms)
+			return err;
+		usleep(100 * 1000);
+	}
 }
 
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,

@@ -59,7 +59,7 @@ static const struct bad_case bad_cases[] = {
 	{ "switches:\n  a:\n    ports:\n      p-1/x: {dev: d1}\n", 4, "invalid port name 'p-1/x'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1}\n      p1: {dev: d2}\n", 5, "duplicate port 'p1' (first at line 4)" },
 	{ "switches:\n  a:\n    ports:\n      p1:\n        dev: d1\n        vlna: access 3\n", 6,
-	  "unknown port key 'vlna' (expected dev, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit or min-weight)" },
+	  "unknown port key 'vlna' (expected dev, synthetic, queues, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit, min-weight or vmq)" },
 	{ "switches:\n  a:\n    ports:\n      host:\n        dev: d1\n", 5, "port host is the switch's host adapter" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: \"a b\"}\n", 4, "invalid dev 'a b'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, vlan: access 4095}\n", 4, "invalid VLAN id '4095': must be 1-4094" },
@@ -91,6 +91,36 @@ static const struct bad_case bad_cases[] = {
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, storm-limit: -5}\n", 4, "invalid storm-limit '-5'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, min-weight: 101}\n", 4, "invalid min-weight '101'" },
 	{ "switches:\n  a:\n    uplink-rate: 10mbps\n", 3, "uplink-rate: invalid rate '10mbps'" },
+	/* Synthetic ports and VMQ. */
+	{ "switches:\n  a:\n    ports:\n      s1:\n        dev: d1\n        synthetic: true\n"
+	  "        mac: \"02:00:00:00:00:01\"\n", 6,
+	  "port s1: synthetic: true and dev exclude each other" },
+	{ "switches:\n  a:\n    ports:\n      s1: {synthetic: true}\n", 4,
+	  "port s1 is synthetic and needs mac: (the guest's MAC)" },
+	{ "switches:\n  a:\n    ports:\n      s1:\n        synthetic: on\n        mac: none\n", 6,
+	  "port s1 is synthetic and needs mac:" },
+	{ "switches:\n  a:\n    ports:\n      s1: {synthetic: maybe, mac: \"02:00:00:00:00:01\"}\n", 4,
+	  "invalid synthetic 'maybe': expected on or off" },
+	{ "switches:\n  a:\n    ports:\n      s1:\n        synthetic: true\n        mac: \"02:00:00:00:00:01\"\n"
+	  "        queues: 17\n", 7, "invalid queues '17': expected a number 1-16" },
+	{ "switches:\n  a:\n    ports:\n      s1: {synthetic: true, mac: \"02:00:00:00:00:01\", queues: 0}\n", 4,
+	  "invalid queues '0'" },
+	{ "switches:\n  a:\n    ports:\n      p1:\n        dev: d1\n        queues: 2\n", 6,
+	  "port p1: queues is for synthetic ports (synthetic: true)" },
+	{ "switches:\n  a:\n    ports:\n      host: {synthetic: true}\n", 4,
+	  "port host is the switch's host adapter: it cannot be synthetic" },
+	{ "switches:\n  a:\n    uplink: e0\n    datapath: xdp\n    ports:\n      p1:\n        dev: d1\n"
+	  "        vmq: on\n", 8, "port p1: vmq is for synthetic ports (synthetic: true)" },
+	{ "switches:\n  a:\n    uplink: e0\n    ports:\n      uplink: {vmq: off}\n", 5,
+	  "port uplink: vmq is for synthetic ports" },
+	{ "switches:\n  a:\n    datapath: xdp\n    ports:\n      s1:\n        synthetic: true\n"
+	  "        mac: \"02:00:00:00:00:01\"\n        vmq: on\n", 8,
+	  "port s1: vmq needs an external switch: it delivers frames from the uplink, and switch a has none" },
+	{ "switches:\n  a:\n    uplink: e0\n    datapath: tc\n    ports:\n"
+	  "      s1: {synthetic: true, mac: \"02:00:00:00:00:01\", vmq: on}\n", 6,
+	  "port s1: vmq needs the xdp datapath: switch a runs tc" },
+	{ "switches:\n  a:\n    uplink: e0\n    datapath: xdp\n    ports:\n"
+	  "      s1: {synthetic: true, mac: \"02:00:00:00:00:01\", vmq: yes}\n", 6, "invalid vmq 'yes'" },
 	/* A netdev used twice, in one switch, across switches, as an uplink, as a host adapter. */
 	{ "switches:\n  a:\n    type: private\n    ports:\n      p1: {dev: d1}\n      p2:\n        dev: d1\n", 7,
 	  "netdev d1 is already used by port a/p1 (line 5)" },
@@ -326,6 +356,46 @@ Test(config, implied_ports_and_defaults)
 	free(t);
 }
 
+Test(config, synthetic_ports_plan)
+{
+	static const char *have =
+		"switches:\n  e:\n    uplink: eth9\n    datapath: xdp\n    ports:\n"
+		"      s1: {synthetic: true, mac: \"02:00:00:00:51:01\", vlan: access 10}\n"
+		"      s2: {synthetic: true, mac: \"02:00:00:00:52:01\", queues: 2, vmq: on}\n"
+		"      v1: {dev: d1}\n"
+		"    fdb:\n      - {mac: \"02:00:00:00:00:99\", port: s1, vlan: 10}\n";
+	/* s1: queues and its MAC change; s2: vmq off; v1 becomes synthetic; s3 is new. */
+	static const char *want =
+		"switches:\n  e:\n    uplink: eth9\n    datapath: xdp\n    ports:\n"
+		"      s1: {synthetic: true, mac: \"02:00:00:00:51:02\", queues: 4, vlan: access 10}\n"
+		"      s2: {synthetic: true, mac: \"02:00:00:00:52:01\", queues: 2}\n"
+		"      v1: {synthetic: true, mac: \"02:00:00:00:01:01\"}\n"
+		"      s3: {synthetic: true, mac: \"02:00:00:00:53:01\", queues: 1, vmq: on}\n"
+		"    fdb:\n      - {mac: \"02:00:00:00:00:99\", port: s1, vlan: 10}\n";
+	char *t = plan_text(have, have, NULL, 0);
+
+	cr_expect_str_eq(t, "");
+	free(t);
+	t = plan_text(want, have, NULL, 0);
+	cr_expect_str_eq(t,
+		"remove port e/s1 to add it again (queues 1 -> 4, mac 02:00:00:00:51:01 -> 02:00:00:00:51:02: a synthetic port's MAC and queues are set when it is added; its guest's channel and counters start over)\n"
+		"remove port e/v1 to add it again (dev d1 -> synthetic: a port's kind is set when it is added; its counters start over)\n"
+		"add port e/s1 (synthetic, mac 02:00:00:00:51:02, queues 4)\n"
+		"add port e/v1 (synthetic, mac 02:00:00:00:01:01, queues 1)\n"
+		"add port e/s3 (synthetic, mac 02:00:00:00:53:01, queues 1)\n"
+		"set port e/s1 vlan: untagged -> access 10\n"
+		"set port e/s2 vmq: on -> off\n"
+		"set port e/s3 vmq: off -> on\n"
+		"add static MAC e 02:00:00:00:00:99 vlan 10 -> port s1\n");
+	free(t);
+	/* And back: a synthetic port becomes an emulated one again. */
+	t = plan_text(have, want, NULL, 0);
+	cr_expect(strstr(t, "remove port e/v1 to add it again (synthetic -> dev d1: a port's kind is "
+			    "set when it is added; its counters start over)\n") != NULL, "%s", t);
+	cr_expect(strstr(t, "remove port e/s3 (not in want.yaml)\n") != NULL, "%s", t);
+	free(t);
+}
+
 static char *emit(const struct xvs_cfg *cfg)
 {
 	char *text = NULL;
@@ -354,9 +424,12 @@ Test(config, save_reads_back_to_the_same_state)
 		"      i1: {dev: i1, vlan: isolated 10 11, mirror: source}\n"
 		"      c1: {dev: c1, vlan: community 10 12}\n"
 		"      pr: {dev: pr, vlan: promiscuous 10 11-12}\n"
+		"      s1: {synthetic: true, mac: \"02:00:00:00:51:01\", vlan: access 3}\n"
+		"      s2: {vmq: on, queues: 4, mac: \"02:00:00:00:52:01\", synthetic: true}\n"
 		"    fdb:\n"
 		"      - {mac: \"02:00:00:00:00:aa\", port: i1, vlan: 11}\n"
 		"      - {mac: \"02:00:00:00:00:bb\", port: uplink, vlan: 100}\n"
+		"      - {mac: \"02:00:00:00:00:cc\", port: s2}\n"
 		"  p:\n"
 		"    type: private\n";
 	struct xvs_cfg *a = parse_ok("rich.yaml", rich), *b;
@@ -414,6 +487,15 @@ Test(config, save_reads_back_to_the_same_state)
 		"      pr:\n"
 		"        dev: pr\n"
 		"        vlan: promiscuous 10 11-12\n"
+		"      s1:\n"
+		"        synthetic: true\n"
+		"        mac: \"02:00:00:00:51:01\"\n"
+		"        vlan: access 3\n"
+		"      s2:\n"
+		"        synthetic: true\n"
+		"        mac: \"02:00:00:00:52:01\"\n"
+		"        queues: 4\n"
+		"        vmq: on\n"
 		"    fdb:\n"
 		"    - mac: \"02:00:00:00:00:aa\"\n"
 		"      port: i1\n"
@@ -421,6 +503,8 @@ Test(config, save_reads_back_to_the_same_state)
 		"    - mac: \"02:00:00:00:00:bb\"\n"
 		"      port: uplink\n"
 		"      vlan: 100\n"
+		"    - mac: \"02:00:00:00:00:cc\"\n"
+		"      port: s2\n"
 		"  p:\n"
 		"    type: private\n"
 		"    datapath: tc\n");
