@@ -127,7 +127,8 @@ $(BUILD)/xvs-trafgen: tools/trafgen.c include/xvs_abi.h $(BUILD)/xvs_trafgen.ske
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(BUILD)/xvs_trafgen.skel.h
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -lcriterion -o $@
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $(UNIT_SRCS) $(LIB) $(LDLIBS) $(JSON_LIBS) $(YAML_LIBS) -lxdp \
+		-lcriterion -o $@
 
 $(BUILD)/vmbus/%.o: vmbus/%.c $(VMBUS_HDRS) | $(BUILD)/vmbus
 	$(CC) $(CFLAGS) -Ivmbus -c $< -o $@
