@@ -71,5 +71,13 @@ iperf3_ok() {
 	sleep 0.3
 	out=$(nsx "$c" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1)
 	nsx "$sv" sh -c "kill \$(cat $IT_TMP/iperf-$sv.pid) 2>/dev/null"
-	"$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); e=j["end"]; r=e.get("sum_received") or e["sum"]; b=int(r["bytes"]); print(b); sys.exit(0 if b > 100000 and "error" not in j else 1)' "$out"
+	"$PY" -c '
+import json, sys
+try:
+    j = json.loads(sys.argv[1])
+except ValueError:
+    print("iperf3 printed no JSON: " + sys.argv[1][:300]); sys.exit(1)
+e = j.get("end", {}); r = e.get("sum_received") or e.get("sum") or {}; b = int(r.get("bytes", 0))
+print(b, j.get("error", ""))
+sys.exit(0 if b > 100000 and "error" not in j else 1)' "$out"
 }
