@@ -140,8 +140,9 @@ $(VMBUS_TEST_BIN): $(VMBUS_TEST_SRCS) $(wildcard tests/vmbus/*.h) $(VMBUS_LIB)
 	$(CC) $(CFLAGS) -Ivmbus -Itests/vmbus $(LDFLAGS) $(VMBUS_TEST_SRCS) $(VMBUS_LIB) -lpthread \
 		-lcriterion -o $@
 
-$(BUILD)/xvsd: $(XVSD_SRCS) $(wildcard vmbus/xvsd/*.h) $(VMBUS_LIB) $(LIB) $(BUILD)/xvs_xsk.skel.h
-	$(CC) $(CFLAGS) -Ivmbus -Ivmbus/xvsd $(LDFLAGS) $(XVSD_SRCS) $(LIB) $(VMBUS_LIB) $(LDLIBS) -lxdp \
+$(BUILD)/xvsd: $(XVSD_SRCS) $(wildcard vmbus/xvsd/*.h) vendor/if_xdp_compat.h $(VMBUS_LIB) $(LIB) \
+	       $(BUILD)/xvs_xsk.skel.h
+	$(CC) $(CFLAGS) -Ivmbus -Ivmbus/xvsd -Ivendor $(LDFLAGS) $(XVSD_SRCS) $(LIB) $(VMBUS_LIB) $(LDLIBS) -lxdp \
 		-o $@
 
 $(BUILD)/xvs-vsc: $(VSC_SRCS) vmbus/vsc.h $(VMBUS_LIB)

@@ -131,6 +131,7 @@ static void rescan(char *err, size_t errlen)
 							 sp->port, sp->err);
 				}
 			}
+			sport_check_mtu(sp);
 			vmq_sync(sp, uplink, err, errlen);
 		}
 		free(pv);

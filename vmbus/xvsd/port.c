@@ -6,8 +6,14 @@
  * loops that move frames:
  *
  *   guest -> switch:  vmbus_host_take_tx() copies and validates each frame straight into a
- *                     free umem frame (the one copy), which goes on the AF_XDP TX ring
- *   switch -> guest:  AF_XDP RX -> vmbus_host_give_rx() copies it into a slot the guest lent
+ *                     free TX slot of the umem (the one copy), which goes on the AF_XDP TX
+ *                     ring as one descriptor per umem frame it covers (XDP_PKT_CONTD)
+ *   switch -> guest:  AF_XDP RX -> vmbus_host_give_rx() copies it into slots the guest lent;
+ *                     a jumbo frame arrives as a chain of umem frames and is gathered first
+ *
+ * Frames up to VMBUS_FRAME_MAX (MTU 9000) need multi-buffer AF_XDP (XDP_USE_SG, Linux 6.6);
+ * on a kernel without it the sockets carry one umem frame per Ethernet frame, XQ_RX_FRAME_MAX
+ * bytes at most, and the guest is told so (max_frame in INIT).
  *
  * Guest queue pair q is socket q. The guest never sees an address of ours; a guest that
  * breaks the protocol loses its channel (the library already refused the batch) and nothing
@@ -82,22 +88,46 @@ int xvsd_dev_rx_queues(const char *dev, unsigned *nq)
 	return 0;
 }
 
-/* The device's rx queues (the veth was made with one per guest queue pair) and MTU. */
-static int dev_shape(const char *dev, unsigned *nq, __u16 *mtu)
+/* The device's rx queues (the veth was made with one per guest queue pair). */
+static int dev_queues(const char *dev, unsigned *nq)
+{
+	int err = xvsd_dev_rx_queues(dev, nq);
+
+	if (!err && *nq > XVS_SYNTHETIC_QUEUES_MAX)
+		*nq = XVS_SYNTHETIC_QUEUES_MAX;
+	return err;
+}
+
+/* The port's MTU: the smaller of the veth's two ends. xvsd's end limits what the switch can
+ * send towards the guest (a veth refuses a redirected frame longer than its peer's MTU + 18),
+ * the switch's end what the guest can send (the veth forwards no skb longer than that). */
+static int port_mtu(const struct sport *sp, __u16 *mtu)
 {
 	struct ifreq ifr = {};
-	int err;
+	int err, m;
 
-	err = xvsd_dev_rx_queues(dev, nq);
+	err = dev_ioctl(sp->dev, SIOCGIFMTU, &ifr);
 	if (err)
 		return err;
-	if (*nq > XVS_SYNTHETIC_QUEUES_MAX)
-		*nq = XVS_SYNTHETIC_QUEUES_MAX;
-	err = dev_ioctl(dev, SIOCGIFMTU, &ifr);
-	if (err)
-		return err;
-	*mtu = (__u16)ifr.ifr_mtu;
+	m = ifr.ifr_mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	if (dev_ioctl(sp->sw_dev, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu < m)
+		m = ifr.ifr_mtu;
+	*mtu = (__u16)(m > 0xffff ? 0xffff : m);
 	return 0;
+}
+
+/* The largest frame this port can carry between guest and switch (max_frame in INIT). */
+static __u32 port_max_frame(const struct sport *sp)
+{
+	__u32 max = (__u32)sp->mtu + 18; /* Ethernet header and one 802.1Q tag */
+
+	if (max > VMBUS_FRAME_MAX)
+		max = VMBUS_FRAME_MAX;
+	for (unsigned q = 0; q < sp->nq; q++)
+		if (!sp->q[q].sg && max > XQ_RX_FRAME_MAX)
+			max = XQ_RX_FRAME_MAX;
+	return max;
 }
 
 static void sleep_ms(long ms)
@@ -111,13 +141,14 @@ static int xq_open(struct sport *sp, unsigned q)
 {
 	struct xq *x = &sp->q[q];
 	struct xsk_umem_config ucfg = {
-		.fill_size = XQ_RING, .comp_size = XQ_RING, .frame_size = XQ_FRAME_SIZE,
+		.fill_size = XQ_RING, .comp_size = XQ_COMP_RING, .frame_size = XQ_FRAME_SIZE,
 		.frame_headroom = 0, .flags = 0,
 	};
 	struct xsk_socket_config scfg = {
 		.rx_size = XQ_RING, .tx_size = XQ_RING,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_COPY,       /* veth: copy mode only */
+		/* veth: copy mode only; multi-buffer for jumbo frames */
+		.bind_flags = XDP_COPY | XDP_USE_SG,
 	};
 	__u32 idx, key = q;
 	int err;
@@ -139,23 +170,30 @@ static int xq_open(struct sport *sp, unsigned q)
 	 * with EBUSY for up to a second. */
 	for (int i = 0; i < 30; i++) {
 		err = xsk_socket__create(&x->xsk, sp->dev, q, x->umem, &x->rx, &x->tx, &scfg);
+		if (err == -EINVAL && (scfg.bind_flags & XDP_USE_SG)) {
+			/* A kernel before 6.6 knows no XDP_USE_SG: one umem frame per frame. */
+			scfg.bind_flags &= (__u16)~XDP_USE_SG;
+			i--;
+			continue;
+		}
 		if (err != -EBUSY)
 			break;
 		sleep_ms(100);
 	}
 	if (err)
 		return err;
+	x->sg = scfg.bind_flags & XDP_USE_SG;
 	x->fd = xsk_socket__fd(x->xsk);
 	if (bpf_map_update_elem(bpf_map__fd(sp->skel->maps.xvs_xsks), &key, &x->fd, 0))
 		return -errno;
-	/* The first half of the umem is lent to the kernel for RX, the second half is ours. */
+	/* The RX part of the umem is lent to the kernel, the TX slots are ours. */
 	if (xsk_ring_prod__reserve(&x->fill, XQ_RX_FRAMES, &idx) != XQ_RX_FRAMES)
 		return -ENOSPC;
 	for (unsigned i = 0; i < XQ_RX_FRAMES; i++)
 		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (__u64)i * XQ_FRAME_SIZE;
 	xsk_ring_prod__submit(&x->fill, XQ_RX_FRAMES);
-	for (unsigned i = 0; i < XQ_TX_FRAMES; i++)
-		x->free_tx[x->nfree++] = (__u64)(XQ_RX_FRAMES + i) * XQ_FRAME_SIZE;
+	for (unsigned i = 0; i < XQ_TX_SLOTS; i++)
+		x->free_tx[x->nfree++] = XQ_TX_BASE + (__u64)i * XQ_TX_UNIT * XQ_FRAME_SIZE;
 	x->ev_xsk = (struct ev){ .kind = EV_XSK, .sp = sp, .q = q };
 	x->ev_bell = (struct ev){ .kind = EV_BELL, .sp = sp, .q = q };
 	ep_add(sp, x->fd, &x->ev_xsk);
@@ -209,7 +247,6 @@ static void fail_open(struct sport *sp, const char *what, int err)
 
 void sport_open(struct sport *sp, int epfd)
 {
-	char sw_end[16];
 	int err;
 
 	sp->epfd = epfd;
@@ -218,11 +255,13 @@ void sport_open(struct sport *sp, int epfd)
 		sp->q[q].fd = -1;
 	memset(&sp->st, 0, sizeof(sp->st));
 	snprintf(sp->st.last_violation, sizeof(sp->st.last_violation), "-");
-	xvs_synthetic_devs(sp->sw, sp->port, sw_end, sp->dev);
+	xvs_synthetic_devs(sp->sw, sp->port, sp->sw_dev, sp->dev);
 	sp->ifindex = (int)if_nametoindex(sp->dev);
 	if (!sp->ifindex)
 		return fail_open(sp, sp->dev, -ENODEV);
-	err = dev_shape(sp->dev, &sp->nq, &sp->mtu);
+	err = dev_queues(sp->dev, &sp->nq);
+	if (!err)
+		err = port_mtu(sp, &sp->mtu);
 	if (err)
 		return fail_open(sp, "cannot read the device's queues and MTU", err);
 	sp->st.queues = sp->nq;
@@ -252,8 +291,9 @@ void sport_open(struct sport *sp, int epfd)
 	sp->err[0] = 0;
 	sp->dirty = true;
 	sport_write_stats(sp);
-	xvsd_log("serving %s/%s at %s (%s, %u queue%s, MTU %u)", sp->sw, sp->port, sp->sock_path,
-		 sp->dev, sp->nq, sp->nq == 1 ? "" : "s", sp->mtu);
+	xvsd_log("serving %s/%s at %s (%s, %u queue%s, MTU %u, frames up to %u bytes)", sp->sw,
+		 sp->port, sp->sock_path, sp->dev, sp->nq, sp->nq == 1 ? "" : "s", sp->mtu,
+		 port_max_frame(sp));
 }
 
 /* ---- the guest's channel ---- */
@@ -308,15 +348,16 @@ static void chan_accept(struct sport *sp)
 	}
 	vmbus_host_config_default(&cfg);
 	cfg.limits.queues = (__u16)sp->nq;
-	/* One AF_XDP frame per Ethernet frame (no multi-buffer): the headroom comes off. */
-	cfg.limits.max_frame = XQ_FRAME_SIZE - XDP_PACKET_HEADROOM;
-	if (cfg.limits.max_frame > (__u32)sp->mtu + 18)
-		cfg.limits.max_frame = (__u32)sp->mtu + 18;
+	/* The MTU as it is now: a change since the last rescan counts from this guest on. */
+	port_mtu(sp, &sp->mtu);
+	cfg.limits.max_frame = port_max_frame(sp);
 	/* No offloads: AF_XDP on a veth cannot carry a partial checksum or a GSO superframe
 	 * into the switch, so the guest hands over finished frames. */
 	cfg.features = 0;
 	memcpy(cfg.mac, sp->mac, 6);
-	cfg.mtu = sp->mtu;
+	/* The MTU the guest's frames fit (less than the device's if the frame size is the
+	 * limit: a device set above 9000, or a kernel without multi-buffer AF_XDP). */
+	cfg.mtu = (__u16)(cfg.limits.max_frame - 18 < sp->mtu ? cfg.limits.max_frame - 18 : sp->mtu);
 	err = vmbus_host_chan_new(fd, &cfg, &sp->chan);
 	if (err) {
 		close(fd);
@@ -344,6 +385,19 @@ static void chan_on_sock(struct sport *sp)
 		xvsd_log("%s/%s: guest connected (%u queue%s)", sp->sw, sp->port, gq,
 			 gq == 1 ? "" : "s");
 	}
+}
+
+void sport_check_mtu(struct sport *sp)
+{
+	__u16 mtu;
+
+	if (!sp->ok || port_mtu(sp, &mtu) || mtu == sp->mtu)
+		return;
+	sp->mtu = mtu;
+	xvsd_log("%s/%s: MTU now %u (frames up to %u bytes)%s", sp->sw, sp->port, mtu,
+		 port_max_frame(sp), sp->chan ? ": the guest's channel starts over" : "");
+	/* INIT told the guest the old MTU and frame size: it reconnects and learns the new. */
+	chan_drop(sp);
 }
 
 void sport_event(struct sport *sp, struct ev *ev, __u32 events)
@@ -387,40 +441,85 @@ void sport_event(struct sport *sp, struct ev *ev, __u32 events)
 
 /* ---- moving frames ---- */
 
+/* TX slots whose frames the kernel is done with. A frame sent as a chain completes as every
+ * one of its descriptors, together; the slot goes back once, with its first. */
 static void reap_completions(struct xq *x)
 {
-	__u32 idx, n = xsk_ring_cons__peek(&x->comp, XQ_RING, &idx);
+	__u32 idx, n = xsk_ring_cons__peek(&x->comp, XQ_COMP_RING, &idx);
 
-	for (__u32 i = 0; i < n; i++)
-		x->free_tx[x->nfree++] = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
+	for (__u32 i = 0; i < n; i++) {
+		__u64 a = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
+
+		if (a >= XQ_TX_BASE && (a - XQ_TX_BASE) % (XQ_TX_UNIT * XQ_FRAME_SIZE) == 0 &&
+		    x->nfree < XQ_TX_SLOTS)
+			x->free_tx[x->nfree++] = a;
+	}
 	if (n)
 		xsk_ring_cons__release(&x->comp, n);
 }
 
+/* Chains of umem frames from the switch, gathered into one piece for vmbus_host_give_rx()
+ * (which copies them once more, into the guest's slots). Single umem frames need no gathering.
+ * One xvsd thread, one batch at a time. */
+static __u8 gather_buf[XVSD_BUDGET][VMBUS_FRAME_MAX];
+
 /* Switch -> guest, from any AF_XDP RX ring of the port (its device's, or a VMQ socket's on the
- * uplink). Frames that find no guest or no guest slot are dropped and counted: the host never
- * waits for a guest. */
+ * uplink). Frames that find no guest or no guest slot are dropped and counted, and so are
+ * frames the channel cannot carry (longer than its max_frame: the MTU went up under a
+ * connected guest, which is about to be told; shorter than an Ethernet header): the host never
+ * waits for a guest. Returns how many descriptors it took. */
 unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
 		       struct xsk_ring_prod *fill, void *area, __u64 *packets, __u64 *bytes,
 		       __u64 *drops)
 {
 	struct vmbus_frame frames[XVSD_BUDGET];
-	__u32 idx, fidx, n;
+	bool chan = sp->chan && sp->bells;
+	__u32 max_frame = chan ? vmbus_host_limits(sp->chan)->max_frame : 0;
+	__u32 idx, fidx, n, nd, nf = 0, nframes = 0;
 	int placed = 0;
 
 	n = xsk_ring_cons__peek(rx, XVSD_BUDGET, &idx);
 	if (!n)
 		return 0;
-	for (__u32 i = 0; i < n; i++) {
+	/* The kernel publishes a chain whole, but the budget may end inside one: that one waits
+	 * for the next round. (A chain is at most 18 descriptors long, so one always fits.) */
+	nd = n;
+	while (nd && (xsk_ring_cons__rx_desc(rx, idx + nd - 1)->options & XDP_PKT_CONTD))
+		nd--;
+	if (!nd)
+		nd = n; /* not from this kernel: dropped below as one overlong frame */
+	for (__u32 i = 0; i < nd;) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx + i);
+		__u32 j = i, len = d->len;
 
-		frames[i] = (struct vmbus_frame){ .data = xsk_umem__get_data(area, d->addr),
-						  .len = d->len, .cap = d->len };
+		while (j + 1 < nd && (xsk_ring_cons__rx_desc(rx, idx + j)->options & XDP_PKT_CONTD))
+			len += xsk_ring_cons__rx_desc(rx, idx + ++j)->len;
+		nframes++;
+		if (!chan || len < 14 || len > max_frame) {
+			i = j + 1;
+			continue;
+		}
+		if (j == i) {
+			frames[nf] = (struct vmbus_frame){ .data = xsk_umem__get_data(area, d->addr),
+							   .len = len, .cap = len };
+		} else {
+			__u8 *p = gather_buf[nf];
+
+			for (__u32 k = i; k <= j; k++) {
+				d = xsk_ring_cons__rx_desc(rx, idx + k);
+				memcpy(p, xsk_umem__get_data(area, d->addr), d->len);
+				p += d->len;
+			}
+			frames[nf] = (struct vmbus_frame){ .data = gather_buf[nf], .len = len,
+							   .cap = len };
+		}
+		nf++;
+		i = j + 1;
 	}
-	if (sp->chan && sp->bells) {
+	if (nf) {
 		unsigned gq = vmbus_host_limits(sp->chan)->queues;
 
-		placed = vmbus_host_give_rx(sp->chan, q % gq, frames, n);
+		placed = vmbus_host_give_rx(sp->chan, q % gq, frames, nf);
 		if (placed < 0) {
 			sp->bad_q = q % gq;
 			chan_drop(sp);
@@ -430,20 +529,20 @@ unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
 	for (int i = 0; i < placed; i++)
 		*bytes += frames[i].len;
 	*packets += (__u64)placed;
-	*drops += n - (__u32)placed;
-	/* Every frame was copied or dropped: its umem frame goes straight back to the fill ring,
+	*drops += nframes - (__u32)placed;
+	/* Every frame was copied or dropped: its umem frames go straight back to the fill ring,
 	 * which has room for all the frames lent to it. */
-	if (xsk_ring_prod__reserve(fill, n, &fidx) == n) {
-		for (__u32 i = 0; i < n; i++) {
+	if (xsk_ring_prod__reserve(fill, nd, &fidx) == nd) {
+		for (__u32 i = 0; i < nd; i++) {
 			__u64 a = xsk_ring_cons__rx_desc(rx, idx + i)->addr;
 
 			*xsk_ring_prod__fill_addr(fill, fidx + i) = a & ~(__u64)(XQ_FRAME_SIZE - 1);
 		}
-		xsk_ring_prod__submit(fill, n);
+		xsk_ring_prod__submit(fill, nd);
 	}
-	xsk_ring_cons__release(rx, n);
+	xsk_ring_cons__release(rx, nd);
 	sp->dirty = true;
-	return n;
+	return nd;
 }
 
 static unsigned rx_to_guest(struct sport *sp, unsigned q)
@@ -455,24 +554,49 @@ static unsigned rx_to_guest(struct sport *sp, unsigned q)
 			     &s->rx_drops);
 }
 
-/* Guest -> switch: the one copy out of the guest's memory lands in a umem frame. */
+/* Copy mode sends only from a syscall (PLATFORM.md gotcha 7), and one sendto() sends at most
+ * the kernel's TX budget of descriptors (32 by default) and answers EAGAIN while more wait:
+ * kick until the ring is empty. EBUSY: one frame was dropped on the way, the rest still wait. */
+static void tx_kick(struct xq *x, struct xvs_synthetic_queue_stats *s, unsigned frames)
+{
+	for (unsigned i = 0; i < XQ_RING; i++) {
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
+			return;
+		if (errno == EBUSY) {
+			s->tx_drops++;
+			continue;
+		}
+		if (errno != EAGAIN) {
+			if (errno != ENOBUFS)
+				s->tx_drops += frames;
+			return;
+		}
+	}
+}
+
+/* Guest -> switch: the one copy out of the guest's memory lands in a TX slot of the umem, which
+ * goes on the TX ring as one descriptor per umem frame it covers. */
 static unsigned tx_from_guest(struct sport *sp, unsigned q)
 {
 	struct vmbus_frame frames[XVSD_BUDGET];
 	struct xvs_synthetic_queue_stats *s = &sp->st.q[q];
 	struct xq *x = &sp->q[q];
-	__u32 n, idx = 0;
+	__u32 n, room, per, ndesc = 0, idx = 0;
 	int got;
 
 	reap_completions(x);
+	/* Ring room for the worst case: every frame as long as the channel allows. */
+	per = (vmbus_host_limits(sp->chan)->max_frame + XQ_FRAME_SIZE - 1) / XQ_FRAME_SIZE;
 	n = x->nfree < XVSD_BUDGET ? x->nfree : XVSD_BUDGET;
-	n = xsk_prod_nb_free(&x->tx, n) < n ? xsk_prod_nb_free(&x->tx, n) : n;
+	room = xsk_prod_nb_free(&x->tx, n * per);
+	if (room < n * per)
+		n = room / per;
 	if (!n)
 		return 0;
 	for (__u32 i = 0; i < n; i++)
 		frames[i] = (struct vmbus_frame){
 			.data = xsk_umem__get_data(x->area, x->free_tx[x->nfree - 1 - i]),
-			.cap = XQ_FRAME_SIZE,
+			.cap = XQ_TX_UNIT * XQ_FRAME_SIZE,
 		};
 	got = vmbus_host_take_tx(sp->chan, q, frames, n);
 	if (got < 0) {
@@ -482,21 +606,29 @@ static unsigned tx_from_guest(struct sport *sp, unsigned q)
 	}
 	if (!got)
 		return 0;
+	for (int i = 0; i < got; i++)
+		ndesc += (frames[i].len + XQ_FRAME_SIZE - 1) / XQ_FRAME_SIZE;
 	/* Room was checked above, so the reservation cannot fall short. */
-	xsk_ring_prod__reserve(&x->tx, (__u32)got, &idx);
+	xsk_ring_prod__reserve(&x->tx, ndesc, &idx);
 	for (int i = 0; i < got; i++) {
-		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + (__u32)i);
+		__u64 a = x->free_tx[--x->nfree];
+		__u32 left = frames[i].len;
 
-		d->addr = x->free_tx[--x->nfree];
-		d->len = frames[i].len;
 		s->tx_bytes += frames[i].len;
+		do {
+			struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx++);
+			__u32 len = left < XQ_FRAME_SIZE ? left : XQ_FRAME_SIZE;
+
+			d->addr = a;
+			d->len = len;
+			left -= len;
+			d->options = left ? XDP_PKT_CONTD : 0;
+			a += len;
+		} while (left);
 	}
-	xsk_ring_prod__submit(&x->tx, (__u32)got);
+	xsk_ring_prod__submit(&x->tx, ndesc);
 	s->tx_packets += (__u64)got;
-	/* Copy mode transmits only from a syscall (PLATFORM.md gotcha 7). */
-	if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
-	    errno != EBUSY && errno != ENOBUFS)
-		s->tx_drops += (__u64)got;
+	tx_kick(x, s, (unsigned)got);
 	reap_completions(x);
 	sp->dirty = true;
 	return (unsigned)got;

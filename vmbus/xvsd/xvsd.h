@@ -13,16 +13,29 @@
 #define XVSD_H
 
 #include <stdbool.h>
+#include <linux/bpf.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
+#include "if_xdp_compat.h"
 #include "libxvs.h"
 #include "vmbus.h"
 
-#define XQ_FRAME_SIZE 4096             /* AF_XDP frame: the largest frame is this - headroom */
+/*
+ * A queue's umem: XQ_RX_FRAMES umem frames lent to the fill ring, then XQ_TX_SLOTS TX slots of
+ * XQ_TX_UNIT consecutive umem frames each. A frame from the switch fills umem frames of
+ * XQ_RX_FRAME_MAX bytes (the XDP headroom comes off each), as a chain when it is longer
+ * (XDP_USE_SG); a frame from the guest is copied into one TX slot whole and sent as a chain of
+ * up to XQ_TX_UNIT descriptors, so the one copy out of guest memory stays the only one.
+ */
+#define XQ_FRAME_SIZE 4096             /* one umem frame (the kernel's chunk) */
+#define XQ_RX_FRAME_MAX (XQ_FRAME_SIZE - XDP_PACKET_HEADROOM)
 #define XQ_RX_FRAMES  512              /* umem frames lent to the fill ring */
-#define XQ_TX_FRAMES  512              /* umem frames for frames the guest sends */
-#define XQ_FRAMES     (XQ_RX_FRAMES + XQ_TX_FRAMES)
+#define XQ_TX_UNIT    3                /* umem frames per TX slot: 3 x 4096 >= VMBUS_FRAME_MAX */
+#define XQ_TX_SLOTS   256              /* frames from the guest in flight on a queue */
+#define XQ_TX_BASE    ((__u64)XQ_RX_FRAMES * XQ_FRAME_SIZE)
+#define XQ_FRAMES     (XQ_RX_FRAMES + XQ_TX_SLOTS * XQ_TX_UNIT)
 #define XQ_RING       512
+#define XQ_COMP_RING  1024             /* >= XQ_TX_SLOTS * XQ_TX_UNIT: every descriptor fits */
 #define XVSD_BUDGET   64               /* frames per queue per direction per poll */
 
 enum ev_kind { EV_CTL, EV_SIGNAL, EV_LISTEN, EV_CHAN_SOCK, EV_BELL, EV_XSK, EV_VMQ };
@@ -41,7 +54,8 @@ struct xq {
 	int fd;
 	struct xsk_ring_prod fill, tx;
 	struct xsk_ring_cons comp, rx;
-	__u64 free_tx[XQ_TX_FRAMES];   /* umem addresses of TX frames not in flight */
+	bool sg;                       /* bound with XDP_USE_SG: frames may be chains */
+	__u64 free_tx[XQ_TX_SLOTS];    /* umem addresses of TX slots not in flight */
 	unsigned nfree;
 	struct ev ev_xsk, ev_bell;
 };
@@ -80,10 +94,11 @@ struct sport {
 	struct sport *next;
 	char sw[XVS_NAME_LEN], port[XVS_NAME_LEN];
 	char dev[16];                  /* xvsd's end of the veth */
+	char sw_dev[16];               /* the switch's end */
 	__u32 sw_ifindex;              /* the switch end: the port's key in the port table */
 	int ifindex;
 	unsigned nq;
-	__u16 mtu;
+	__u16 mtu;                     /* the smaller MTU of the veth's two ends, when last read */
 	__u8 mac[6];
 	bool ok;                       /* served; false: could not be (err says why) */
 	char err[256];
@@ -123,6 +138,9 @@ unsigned sport_poll(struct sport *sp);
 /* About to sleep: true if every queue may sleep (need-wakeup set, nothing pending). */
 bool sport_arm(struct sport *sp);
 void sport_write_stats(struct sport *sp);
+/* Rescan: the port device's MTU changed (`xvs port set ... mtu`, or `ip link` on both ends):
+ * the guest's channel starts over, so that its INIT carries the new MTU and frame size. */
+void sport_check_mtu(struct sport *sp);
 /* Frames from an AF_XDP RX ring to the guest's queue q % its queues; every umem frame goes
  * straight back to fill. Adds to the three counters; returns how many frames it took. */
 unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
