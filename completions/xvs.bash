@@ -71,7 +71,7 @@ _xvs()
 		done < <(_xvs_netdevs)
 		return 0
 		;;
-	--fdb-size | --aging | --mac | --vlan | --queues | --flow-table-size | --weight | \
+	--fdb-size | --aging | --mac | --vlan | --queues | --mtu | --flow-table-size | --weight | \
 		--remote-mac | --local-mac | --remote-ip | --local-ip | --remote-port | --local-port | \
 		--idle-timeout)
 		return 0
@@ -100,7 +100,7 @@ _xvs()
 		case $w in
 		-j | --json) json=1 ;;
 		--fdb-size | --aging | --mac | --vlan | --type | --uplink | --datapath | --dev | --queues | \
-			--write | --flow-table-size | --dir | --action | --weight | --proto | --remote-mac | \
+			--mtu | --write | --flow-table-size | --dir | --action | --weight | --proto | --remote-mac | \
 			--local-mac | --remote-ip | --local-ip | --remote-port | --local-port | --idle-timeout)
 			i=$((i + 1)) ;;
 		-*) ;;
@@ -137,7 +137,7 @@ _xvs()
 		1/*) words="add del show set" ;;
 		2/add | 2/del | 2/show | 2/set) words=$(_xvs_names "$xvs" switch show) ;;
 		3/del | 3/show | 3/set) words=$(_xvs_names "$xvs" port show "${pos[2]}") ;;
-		4/set) words="vlan link mac-limit mac-spoofing mirror dhcp-guard router-guard max-rate storm-limit min-weight vmq" ;;
+		4/set) words="vlan link mac-limit mac-spoofing mirror dhcp-guard router-guard max-rate storm-limit min-weight vmq mtu" ;;
 		5/set)
 			key=${pos[4]}
 			case $key in
@@ -150,7 +150,7 @@ _xvs()
 			;;
 		7/set) [[ ${pos[4]}/${pos[5]} == vlan/trunk ]] && words="native" ;;
 		esac
-		[[ $sub == add ]] && ((npos >= 3)) && opts="--dev --mac --synthetic --queues"
+		[[ $sub == add ]] && ((npos >= 3)) && opts="--dev --mac --synthetic --queues --mtu"
 		;;
 	fdb)
 		case $npos/$sub in

@@ -147,7 +147,9 @@ struct xvs_port {
 	/* Policy. */
 	__u8  mirror;                    /* enum xvs_mirror_mode */
 	__u8  pad1;
-	__u16 mtu;                       /* largest frame the port sends, L3 bytes; 0 = no check */
+	__u16 mtu;                       /* unused by the dataplane (it reads device MTUs); the
+					  * configuration code keeps a synthetic port's device MTU
+					  * here (loader/config_keys.c), never the map */
 	__u32 storm_limit_pps;           /* bcast/mcast/unknown unicast from the VM; 0 = off */
 	__u32 min_bw_weight;             /* minimum-bandwidth share; 0 = none */
 	__u64 max_rate_bps;              /* per direction, bits per second; 0 = unlimited */

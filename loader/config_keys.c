@@ -37,6 +37,8 @@ void cfg_port_defaults(struct xvs_port *p, __u8 kind)
 		p->mode = XVS_VLAN_TRUNK;
 		set_all_vids(p->trunk_vids);
 	}
+	if (kind == XVS_PORT_SYNTHETIC) /* as xvs_port_add_synthetic() makes its device */
+		p->mtu = XVS_SYNTHETIC_MTU_DEFAULT;
 }
 
 void cfg_switch_defaults(struct xvs_config *c)
@@ -504,6 +506,36 @@ static int apply_vmq(struct xvs_switch *sw, const struct xvs_port *w)
 	return xvs_port_set_vmq(sw, w->name, w->flags & XVS_PORT_VMQ);
 }
 
+/* ---- port: mtu (loader/synthetic.c) ---- */
+
+/* A synthetic port's device MTU, carried in struct xvs_port's mtu (0 for every other kind: an
+ * emulated port's MTU is its netdev's, which xvs does not own); loader/config_parse.c refuses
+ * the key elsewhere and loader/config_state.c reads the device. */
+static int parse_mtu(const struct cfg_ctx *ctx, const yaml_node_t *val, struct xvs_port *want)
+{
+	__u32 mtu;
+
+	if (cfg_u32(ctx, val, "mtu", XVS_SYNTHETIC_MTU_MIN, XVS_SYNTHETIC_MTU_MAX, &mtu))
+		return -EINVAL;
+	want->mtu = (__u16)mtu;
+	return 0;
+}
+
+static bool mtu_differs(const struct xvs_port *h, const struct xvs_port *w)
+{
+	return h->mtu != w->mtu;
+}
+
+static void format_mtu(const struct xvs_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", p->mtu);
+}
+
+static int apply_mtu(struct xvs_switch *sw, const struct xvs_port *w)
+{
+	return xvs_port_set_mtu(sw, w->name, w->mtu);
+}
+
 /*
  * Port keys, in the order a plan applies them and `xvs save` writes them: the MAC before
  * mac-spoofing (so that turning spoofing off checks the right MAC), the VLAN before the link
@@ -528,6 +560,7 @@ const struct cfg_port_key cfg_port_keys[] = {
 	  apply_storm_limit, false },
 	{ "min-weight", parse_min_weight, min_weight_differs, format_min_weight, apply_min_weight,
 	  false },
+	{ "mtu", parse_mtu, mtu_differs, format_mtu, apply_mtu, false },
 	{ "vmq", parse_vmq, vmq_differs, format_vmq, apply_vmq, false },
 };
 const int cfg_nport_keys = sizeof(cfg_port_keys) / sizeof(cfg_port_keys[0]);

@@ -238,7 +238,7 @@ static void switch_key_names(char *buf, size_t len)
 static int check_port_kind(const struct cfg_ctx *ctx, const struct cfg_switch *sw,
 			   struct cfg_port *port, const yaml_node_t *kn, bool synthetic)
 {
-	int vmq_k = cfg_port_key_index("vmq");
+	int vmq_k = cfg_port_key_index("vmq"), mtu_k = cfg_port_key_index("mtu");
 	const char *name = port->p.name;
 
 	if (synthetic) {
@@ -254,9 +254,14 @@ static int check_port_kind(const struct cfg_ctx *ctx, const struct cfg_switch *s
 		port->p.kind = XVS_PORT_SYNTHETIC;
 		if (!port->queues)
 			port->queues = 1; /* as `xvs port add --synthetic` without --queues */
+		if (!port->key_line[mtu_k])
+			port->p.mtu = XVS_SYNTHETIC_MTU_DEFAULT;
 	} else if (port->queues_line) {
 		return line_error(ctx, port->queues_line, "port %s: queues is for synthetic ports "
 				  "(synthetic: true)", name);
+	} else if (port->key_line[mtu_k]) {
+		return line_error(ctx, port->key_line[mtu_k], "port %s: mtu is for synthetic ports "
+				  "(synthetic: true); an emulated port's MTU is its netdev's", name);
 	}
 	if (port->p.kind == XVS_PORT_VM && !port->dev[0])
 		return cfg_error(ctx, kn, "port %s needs dev: the netdev to attach (or synthetic: "

@@ -772,7 +772,7 @@ static int run_step(const struct step *s, char *warning, size_t wlen)
 		if (s->want_port->p.kind == XVS_PORT_SYNTHETIC) {
 			/* An undo may put back a port whose device was gone: one queue then. */
 			err = xvs_port_add_synthetic(sw, s->want_port->p.name, s->want_port->p.mac,
-						     s->want_port->queues ?: 1);
+						     s->want_port->queues ?: 1, 0);
 			break;
 		}
 		err = xvs_port_add(sw, s->want_port->p.name, s->want_port->dev,

@@ -31,6 +31,19 @@ static unsigned synthetic_queues(const struct xvs_port *p)
 	return nq > XVS_SYNTHETIC_QUEUES_MAX ? XVS_SYNTHETIC_QUEUES_MAX : nq;
 }
 
+/* A synthetic port's MTU: its device's (both ends, as `xvs port set ... mtu` sets them). */
+static __u16 synthetic_mtu(const struct xvs_switch *h, const struct xvs_port *p)
+{
+	char msg[512];
+	unsigned mtu = 0;
+
+	snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
+	if (xvs_port_mtu(h, p, &mtu))
+		mtu = 0;
+	xvs_fail(0, "%s", msg);
+	return (__u16)(mtu > 0xffff ? 0xffff : mtu);
+}
+
 static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 {
 	struct xvs_fdb_row *rows = NULL;
@@ -59,8 +72,11 @@ static int read_switch(struct xvs_switch *h, struct cfg_switch *sw)
 		 * netdev is gone keeps an empty dev: a file can only name one that exists. */
 		if (p->p.kind == XVS_PORT_VM && !if_indextoname(p->p.ifindex, p->dev))
 			p->dev[0] = '\0';
-		if (p->p.kind == XVS_PORT_SYNTHETIC)
+		p->p.mtu = 0;
+		if (p->p.kind == XVS_PORT_SYNTHETIC) {
 			p->queues = synthetic_queues(&p->p);
+			p->p.mtu = synthetic_mtu(h, &p->p);
+		}
 	}
 	for (int i = 0; i < nr; i++) {
 		const struct xvs_fdb_row *r = &rows[i];

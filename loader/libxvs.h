@@ -165,6 +165,11 @@ int xvs_ifindex_owner(int ifindex, char owner[XVS_NAME_LEN]);
  * second) and answers "ok" once it has.
  */
 #define XVS_SYNTHETIC_QUEUES_MAX 16
+/* A synthetic port's MTU (L3 bytes, both ends of its device): frames are at most 9018 bytes
+ * (VMBUS_FRAME_MAX: MTU 9000 + Ethernet header + one 802.1Q tag). */
+#define XVS_SYNTHETIC_MTU_MIN     68
+#define XVS_SYNTHETIC_MTU_MAX     9000
+#define XVS_SYNTHETIC_MTU_DEFAULT 1500
 int xvs_synthetic_devs(const char *sw, const char *port, char sw_end[16], char xvsd_end[16]);
 /* $XVS_RUN/<switch>/<port>.<ext> ("sock", "stats"). */
 void xvs_synthetic_path(const char *sw, const char *port, const char *ext, char *buf, size_t len);
@@ -173,10 +178,16 @@ int xvs_xvsd_request(const char *req, char *reply, size_t len);
 /* Ping xvsd until it answers or `ms` have passed (it may be starting): 0, or the last error
  * (-ENOTCONN: not running). */
 int xvs_xvsd_wait(unsigned ms);
-/* Refuses (changing nothing) unless xvsd is running; creates the veth, attaches the switch
- * end like any port, and returns once xvsd serves the port's socket. */
+/* Refuses (changing nothing) unless xvsd is running; creates the veth (MTU mtu on both ends;
+ * 0: XVS_SYNTHETIC_MTU_DEFAULT), attaches the switch end like any port, and returns once xvsd
+ * serves the port's socket. */
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,
-			   unsigned queues);
+			   unsigned queues, unsigned mtu);
+/* A synthetic port's MTU: both ends of its device. xvsd, if running, restarts the guest's
+ * channel before this returns, and the guest reconnects with the new MTU and frame size. */
+int xvs_port_set_mtu(struct xvs_switch *sw, const char *port, unsigned mtu);
+/* A port's MTU: its netdev's; for a synthetic port the smaller of its device's two ends. */
+int xvs_port_mtu(const struct xvs_switch *sw, const struct xvs_port *p, unsigned *mtu);
 /* VMQ on or off for a synthetic port of an external XDP switch (docs/SYNTHETIC.md, "VMQ").
  * On: refuses (changing nothing) unless xvsd is running, and returns once xvsd has bound the
  * port's sockets on every uplink queue (or puts the flag back and says why it could not). Off:

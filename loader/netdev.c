@@ -50,7 +50,7 @@ int xvs_netdev_veth_add(const char *name, const char *peer)
 	return 0;
 }
 
-int xvs_netdev_veth_add_mq(const char *name, const char *peer, unsigned queues)
+int xvs_netdev_veth_add_mq(const char *name, const char *peer, unsigned queues, unsigned mtu)
 {
 	struct nl_sock *sk = route_socket();
 	struct rtnl_link *link, *pl;
@@ -70,6 +70,10 @@ int xvs_netdev_veth_add_mq(const char *name, const char *peer, unsigned queues)
 	rtnl_link_set_num_rx_queues(link, queues);
 	rtnl_link_set_num_tx_queues(pl, queues);
 	rtnl_link_set_num_rx_queues(pl, queues);
+	if (mtu) {
+		rtnl_link_set_mtu(link, mtu);
+		rtnl_link_set_mtu(pl, mtu);
+	}
 	rtnl_link_put(pl);
 	err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_veth_release(link);
@@ -120,6 +124,40 @@ int xvs_netdev_up(const char *name)
 	close(fd);
 	if (err)
 		return xvs_fail(err, "cannot bring %s up: %s", name, strerror(-err));
+	return 0;
+}
+
+int xvs_netdev_mtu(const char *name, unsigned *mtu)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return xvs_fail(-errno, "socket: %s", strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFMTU, &ifr))
+		err = -errno;
+	close(fd);
+	if (err)
+		return xvs_fail(err, "cannot read the MTU of %s: %s", name, strerror(-err));
+	*mtu = (unsigned)ifr.ifr_mtu;
+	return 0;
+}
+
+int xvs_netdev_set_mtu(const char *name, unsigned mtu)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return xvs_fail(-errno, "socket: %s", strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(fd, SIOCSIFMTU, &ifr))
+		err = -errno;
+	close(fd);
+	if (err)
+		return xvs_fail(err, "cannot set the MTU of %s to %u: %s", name, mtu, strerror(-err));
 	return 0;
 }
 

@@ -93,8 +93,16 @@ int xvs_xvsd_wait(unsigned ms)
 	}
 }
 
+static int check_mtu(unsigned mtu)
+{
+	if (mtu < XVS_SYNTHETIC_MTU_MIN || mtu > XVS_SYNTHETIC_MTU_MAX)
+		return xvs_fail(-EINVAL, "invalid MTU %u: a synthetic port's must be %d-%d", mtu,
+				XVS_SYNTHETIC_MTU_MIN, XVS_SYNTHETIC_MTU_MAX);
+	return 0;
+}
+
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,
-			   unsigned queues)
+			   unsigned queues, unsigned mtu)
 {
 	char sw_end[16], xvsd_end[16], reply[256], path[600];
 	struct xvs_port existing;
@@ -111,6 +119,10 @@ int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *
 	if (queues < 1 || queues > XVS_SYNTHETIC_QUEUES_MAX)
 		return xvs_fail(-EINVAL, "invalid queue count %u: must be 1-%d", queues,
 				XVS_SYNTHETIC_QUEUES_MAX);
+	if (!mtu)
+		mtu = XVS_SYNTHETIC_MTU_DEFAULT;
+	if (check_mtu(mtu))
+		return -EINVAL;
 	if (xvs_port_get(sw, port, &existing) == 0)
 		return xvs_fail(-EEXIST, "switch %s already has a port '%s'", sw->name, port);
 	xvs_synthetic_path(sw->name, port, "sock", path, sizeof(path));
@@ -124,7 +136,7 @@ int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *
 	if (err)
 		return err;
 
-	err = xvs_netdev_veth_add_mq(sw_end, xvsd_end, queues);
+	err = xvs_netdev_veth_add_mq(sw_end, xvsd_end, queues, mtu);
 	if (err)
 		return err;
 	err = xvs_netdev_up(xvsd_end);
@@ -153,6 +165,67 @@ undo_veth:
 		xvs_netdev_del(sw_end);
 		return xvs_fail(err, "%s", msg);
 	}
+}
+
+/* ---- MTU ---- */
+
+int xvs_port_mtu(const struct xvs_switch *sw, const struct xvs_port *p, unsigned *mtu)
+{
+	char sw_end[16], xvsd_end[16], ifn[IF_NAMESIZE];
+	unsigned a, b;
+	int err;
+
+	if (p->kind != XVS_PORT_SYNTHETIC) {
+		if (!if_indextoname(p->ifindex, ifn))
+			return xvs_fail(-ENODEV, "port %s: its netdev (ifindex %u) is gone", p->name,
+					p->ifindex);
+		return xvs_netdev_mtu(ifn, mtu);
+	}
+	xvs_synthetic_devs(sw->name, p->name, sw_end, xvsd_end);
+	err = xvs_netdev_mtu(sw_end, &a);
+	if (!err)
+		err = xvs_netdev_mtu(xvsd_end, &b);
+	if (err)
+		return err;
+	*mtu = a < b ? a : b;
+	return 0;
+}
+
+/* Both ends of the veth: the switch's end limits what the guest can send (a veth forwards no
+ * frame longer than its peer's MTU + 18), xvsd's end what the switch can send to the guest. */
+int xvs_port_set_mtu(struct xvs_switch *sw, const char *port, unsigned mtu)
+{
+	char sw_end[16], xvsd_end[16], reply[256], msg[512];
+	struct xvs_port p;
+	unsigned old;
+	int err;
+
+	err = xvs_port_get(sw, port, &p);
+	if (err)
+		return err;
+	if (p.kind != XVS_PORT_SYNTHETIC)
+		return xvs_fail(-EINVAL, "mtu is for synthetic ports: %s's MTU is its netdev's (ip link "
+				"set DEV mtu N, and the same on the VM's end)", port);
+	if (check_mtu(mtu))
+		return -EINVAL;
+	xvs_synthetic_devs(sw->name, port, sw_end, xvsd_end);
+	err = xvs_netdev_mtu(sw_end, &old);
+	if (err)
+		return err;
+	err = xvs_netdev_set_mtu(sw_end, mtu);
+	if (err)
+		return err;
+	err = xvs_netdev_set_mtu(xvsd_end, mtu);
+	if (err) {
+		snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
+		xvs_netdev_set_mtu(sw_end, old);
+		return xvs_fail(err, "%s", msg);
+	}
+	/* xvsd restarts the guest's channel with the new MTU (it also notices within a second on
+	 * its own; without xvsd the next guest learns it at connect). */
+	xvs_xvsd_request("sync", reply, sizeof(reply));
+	xvs_fail(0, "%s", "");
+	return 0;
 }
 
 /* ---- the counter file ---- */

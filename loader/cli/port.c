@@ -12,7 +12,7 @@
 /* ---- port ---- */
 
 static int port_add_synthetic(const char *swname, const char *port, const char *dev,
-			      const char *mac_s, __u32 queues)
+			      const char *mac_s, __u32 queues, __u32 mtu)
 {
 	struct session s;
 	__u8 mac[6];
@@ -25,7 +25,7 @@ static int port_add_synthetic(const char *swname, const char *port, const char *
 		return lib_fail();
 	if (session_open(&s, swname, true))
 		return 1;
-	if (xvs_port_add_synthetic(s.sw, port, mac, queues))
+	if (xvs_port_add_synthetic(s.sw, port, mac, queues, mtu))
 		return session_close(&s, lib_fail());
 	return session_close(&s, 0);
 }
@@ -37,11 +37,12 @@ static int cmd_port_add(int argc, char **argv)
 		{ "mac", required_argument, NULL, 'm' },
 		{ "synthetic", no_argument, NULL, 's' },
 		{ "queues", required_argument, NULL, 'q' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{}
 	};
 	const char *dev = NULL, *mac_s = NULL;
 	bool synthetic = false;
-	__u32 queues = 1;
+	__u32 queues = 1, mtu = 0;
 	struct session s;
 	__u8 mac[6];
 	int c;
@@ -64,14 +65,23 @@ static int cmd_port_add(int argc, char **argv)
 				return die("invalid --queues '%s': must be 1-%d", optarg,
 					   XVS_SYNTHETIC_QUEUES_MAX);
 			break;
+		case 'M':
+			if (parse_u32(optarg, &mtu) || mtu < XVS_SYNTHETIC_MTU_MIN ||
+			    mtu > XVS_SYNTHETIC_MTU_MAX)
+				return die("invalid --mtu '%s': must be %d-%d", optarg,
+					   XVS_SYNTHETIC_MTU_MIN, XVS_SYNTHETIC_MTU_MAX);
+			break;
 		default:
-			return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N])");
+			return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N] [--mtu N])");
 		}
 	}
 	if (optind != argc - 2)
-		return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N])");
+		return die("usage: xvs port add SWITCH PORT (--dev IFNAME [--mac MAC] | --synthetic --mac MAC [--queues N] [--mtu N])");
 	if (synthetic)
-		return port_add_synthetic(argv[optind], argv[optind + 1], dev, mac_s, queues);
+		return port_add_synthetic(argv[optind], argv[optind + 1], dev, mac_s, queues, mtu);
+	if (mtu)
+		return die("--mtu is for synthetic ports: an emulated port's MTU is its netdev's (ip link set %s mtu N, and the same on the VM's end)",
+			   dev ? dev : "DEV");
 	if (!dev)
 		return die("port add needs --dev IFNAME");
 	if (mac_s && xvs_parse_mac(mac_s, mac))
@@ -100,6 +110,7 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 {
 	struct json_object *o = json_object_new_object();
 	char ifn[IF_NAMESIZE], mac[18], list[1024];
+	unsigned mtu;
 	static const char *const modes[] = { "untagged", "access", "trunk", "isolated", "community",
 					     "promiscuous" };
 
@@ -145,6 +156,10 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 	json_object_object_add(o, "storm_limit_pps", json_object_new_int64(p->storm_limit_pps));
 	json_object_object_add(o, "min_weight", json_object_new_int64(p->min_bw_weight));
 	json_object_object_add(o, "vmq", json_object_new_boolean(p->flags & XVS_PORT_VMQ));
+	if (xvs_port_mtu(sw, p, &mtu) == 0)
+		json_object_object_add(o, "mtu", json_object_new_int64(mtu));
+	else
+		json_object_object_add(o, "mtu", NULL);
 	if (p->min_bw_weight) {
 		struct xvs_qos_state q = {};
 
@@ -415,6 +430,20 @@ static int apply_vmq(struct xvs_switch *sw, const char *port, const struct setti
 	return xvs_port_set_vmq(sw, port, v->on);
 }
 
+static int parse_mtu(int argc, char **argv, struct setting_value *v)
+{
+	if (argc != 1 || parse_u32(argv[0], &v->n) || v->n < XVS_SYNTHETIC_MTU_MIN ||
+	    v->n > XVS_SYNTHETIC_MTU_MAX)
+		return die("invalid mtu '%s': must be %d-%d", argc ? argv[0] : "",
+			   XVS_SYNTHETIC_MTU_MIN, XVS_SYNTHETIC_MTU_MAX);
+	return 0;
+}
+
+static int apply_mtu(struct xvs_switch *sw, const char *port, const struct setting_value *v)
+{
+	return xvs_port_set_mtu(sw, port, v->n);
+}
+
 static const struct port_setting port_settings[] = {
 	{ "vlan", VLAN_SYNTAX, parse_vlan, apply_vlan },
 	{ "link", "up|down", parse_link, apply_link },
@@ -427,6 +456,7 @@ static const struct port_setting port_settings[] = {
 	{ "storm-limit", "PPS", parse_storm_limit, apply_storm_limit },
 	{ "min-weight", "N", parse_min_weight, apply_min_weight },
 	{ "vmq", "on|off", parse_vmq, apply_vmq },
+	{ "mtu", "N", parse_mtu, apply_mtu },
 };
 
 static int cmd_port_set(int argc, char **argv)
