@@ -26,7 +26,7 @@ mtu() { nsx "$1" ip link set dev "$2" mtu "$3"; }
 # (Not /sys/class/net: nsenter --net keeps the sysfs of the namespace it came from.)
 dev_mtu() { nsx "$1" ip -o link show dev "$2" | grep -o ' mtu [0-9]*' | cut -d' ' -f3; }
 tap_mtu() { dev_mtu "$1" eth0; }
-big() { nsx "$1" ping -c 3 -W 2 -i 0.2 -q -M do -s 8972 "$2" >/dev/null 2>&1; }
+big() { nsx "$1" ping -c 3 -W 2 -i 0.2 -q -M "do" -s 8972 "$2" >/dev/null 2>&1; }
 # refused DESC WANT CMD...: the command fails with one line on stderr containing WANT.
 refused() {
 	local desc=$1 want=$2 out rc
@@ -95,6 +95,7 @@ expect_ok "s2 (MTU 1500) still talks with small packets" ping_ok s2 10.0.9.11
 # avg_frame VM rx|tx CMD...: the average size of the frames VM's TAP received or sent while
 # CMD ran (TCP data dominates one direction).
 tap_counters() { # VM rx|tx: "bytes packets" of eth0 (/proc/net is the reader's namespace's)
+	# shellcheck disable=SC2016 # awk's fields
 	nsx "$1" awk -v tx="$([[ $2 == tx ]] && echo 1)" \
 		'$1 == "eth0:" { print tx ? $10 " " $11 : $2 " " $3 }' /proc/net/dev
 }
@@ -192,7 +193,7 @@ setup ping_ok s1 10.0.9.11
 # ---- a 1500-byte port gets no jumbo frame ----
 setup cap_start s2big s2 eth0
 d0=$(drop_count hA sw v1 mtu-exceeded)
-nsx v1 ping -c 2 -W 1 -i 0.2 -q -M do -s 4000 10.0.9.2 >/dev/null 2>&1
+nsx v1 ping -c 2 -W 1 -i 0.2 -q -M "do" -s 4000 10.0.9.2 >/dev/null 2>&1
 cap_stop s2big
 expect_eq "v1 -> s2 (MTU 1500): 4000-byte frames counted as mtu-exceeded" $((d0 + 2)) \
 	"$(drop_count hA sw v1 mtu-exceeded)"
