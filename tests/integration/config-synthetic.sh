@@ -2,10 +2,10 @@
 # Synthetic ports in configuration files: `xvs apply` creates synthetic ports (served by xvsd:
 # the guest socket exists and a guest reaches an emulated VM), with their queues and `vmq: on`;
 # applying the same file, or what `xvs save` printed (synthetic: true, mac, queues, vmq), changes
-# nothing; another queue count adds the port again; a port left out of the file is removed;
-# without xvsd an apply that adds a synthetic port is refused with one line and changes nothing
-# (a no-op apply still works); apply waits a bounded while for an xvsd that is starting (boot);
-# `vmq: on` on an emulated port is a FILE:LINE error.
+# nothing; another queue count adds the port again, another mtu changes it in place; a port
+# left out of the file is removed; without xvsd an apply that adds a synthetic port is refused
+# with one line and changes nothing (a no-op apply still works); apply waits a bounded while for
+# an xvsd that is starting (boot); `vmq: on` on an emulated port is a FILE:LINE error.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2317 # helpers called through expect_ok
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib-synthetic.sh
@@ -112,6 +112,16 @@ add port isw/s2 (synthetic, mac $S2_MAC, queues 3)
 2 changes applied|" "$(out_of apply queues3.yaml)"
 expect_eq "... with a 3-queue device" 3 "$(rx_queues "$(port_field h isw s2 dev)")"
 expect_ok "... served again" test -S "$(host_run h)/isw/s2.sock"
+sed '/queues: 3/a\        mtu: 9000' queues3.yaml >mtu.yaml
+expect_eq "mtu: 9000 for s2: changed in place" "0|set port isw/s2 mtu: 1500 -> 9000
+1 change applied|" "$(out_of apply mtu.yaml)"
+expect_eq "... on its port device" 9000 "$(port_field h isw s2 mtu)"
+xvs_h h save >mtu-saved.yaml
+expect_eq "save: s2 with its mtu" "mac=$S2_MAC mtu=9000 queues=3 synthetic=True" \
+	"$(yaml_port mtu-saved.yaml isw s2)"
+expect_eq "apply what save printed: no changes" "0|no changes|" "$(out_of apply mtu-saved.yaml)"
+expect_eq "mtu left out again: back to 1500" "0|set port isw/s2 mtu: 9000 -> 1500
+1 change applied|" "$(out_of apply queues3.yaml)"
 
 S1_DEV=$(port_field h sw s1 dev)
 sed '/^      s1:/,/vmq: on/d' queues3.yaml >no-s1.yaml

@@ -142,7 +142,7 @@ broken() {
 		"$rc|$(cat run.err)|$(cat run.out)"
 	expect_eq "broken file ($name): state byte-identical (save, -j show, links)" "$before" "$after"
 }
-broken unknown-key "unknown-key.yaml:14: unknown port key 'vlna' (expected dev, synthetic, queues, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit, min-weight or vmq)" \
+broken unknown-key "unknown-key.yaml:14: unknown port key 'vlna' (expected dev, synthetic, queues, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit, min-weight, mtu or vmq)" \
 	's/        vlan: access 20/        vlna: access 20/'
 broken bad-vid "bad-vid.yaml:11: invalid VLAN id '4095': must be 1-4094" 's/access 10/access 4095/'
 broken bad-mac "bad-mac.yaml:10: invalid MAC '02:00:00:00:0c': expected xx:xx:xx:xx:xx:xx or none" \

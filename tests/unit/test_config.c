@@ -59,7 +59,7 @@ static const struct bad_case bad_cases[] = {
 	{ "switches:\n  a:\n    ports:\n      p-1/x: {dev: d1}\n", 4, "invalid port name 'p-1/x'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1}\n      p1: {dev: d2}\n", 5, "duplicate port 'p1' (first at line 4)" },
 	{ "switches:\n  a:\n    ports:\n      p1:\n        dev: d1\n        vlna: access 3\n", 6,
-	  "unknown port key 'vlna' (expected dev, synthetic, queues, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit, min-weight or vmq)" },
+	  "unknown port key 'vlna' (expected dev, synthetic, queues, mac, mac-spoofing, vlan, link, mac-limit, mirror, dhcp-guard, router-guard, max-rate, storm-limit, min-weight, mtu or vmq)" },
 	{ "switches:\n  a:\n    ports:\n      host:\n        dev: d1\n", 5, "port host is the switch's host adapter" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: \"a b\"}\n", 4, "invalid dev 'a b'" },
 	{ "switches:\n  a:\n    ports:\n      p1: {dev: d1, vlan: access 4095}\n", 4, "invalid VLAN id '4095': must be 1-4094" },
@@ -121,6 +121,12 @@ static const struct bad_case bad_cases[] = {
 	  "port s1: vmq needs the xdp datapath: switch a runs tc" },
 	{ "switches:\n  a:\n    uplink: e0\n    datapath: xdp\n    ports:\n"
 	  "      s1: {synthetic: true, mac: \"02:00:00:00:00:01\", vmq: yes}\n", 6, "invalid vmq 'yes'" },
+	{ "switches:\n  a:\n    ports:\n      p1:\n        dev: d1\n        mtu: 9000\n", 6,
+	  "port p1: mtu is for synthetic ports (synthetic: true); an emulated port's MTU is its netdev's" },
+	{ "switches:\n  a:\n    ports:\n      s1:\n        synthetic: true\n        mac: \"02:00:00:00:00:01\"\n"
+	  "        mtu: 9001\n", 7, "invalid mtu '9001': expected a number 68-9000" },
+	{ "switches:\n  a:\n    ports:\n      s1: {synthetic: true, mac: \"02:00:00:00:00:01\", mtu: 67}\n", 4,
+	  "invalid mtu '67'" },
 	/* A netdev used twice, in one switch, across switches, as an uplink, as a host adapter. */
 	{ "switches:\n  a:\n    type: private\n    ports:\n      p1: {dev: d1}\n      p2:\n        dev: d1\n", 7,
 	  "netdev d1 is already used by port a/p1 (line 5)" },
