@@ -263,6 +263,10 @@ static int send_init_and_region(struct vmbus_host_chan *c)
 		.version = c->version, .mtu = c->cfg.mtu, .features = c->features,
 		.region_size = c->region_size, .limits = c->lim,
 	};
+	/* The MTU the channel's frames fit (Ethernet header and one tag on top): a guest that
+	 * asked for a smaller max_frame must not size its netdev beyond it. */
+	if (c->lim.max_frame > 18 && init.mtu > c->lim.max_frame - 18)
+		init.mtu = (__u16)(c->lim.max_frame - 18);
 	struct vmbus_msg_region reg = {
 		.region_size = c->region_size, .queues = (__u16)c->nq,
 		.nfds = (__u16)(1 + 2 * c->nq),

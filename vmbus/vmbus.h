@@ -115,7 +115,8 @@ struct vmbus_host_config {
 	struct vmbus_limits limits;    /* the most a guest may get */
 	__u32 features;                /* what the host offers */
 	__u8  mac[6];                  /* sent in INIT */
-	__u16 mtu;
+	__u16 mtu;                     /* sent in INIT; lowered to max_frame - 18 if the guest's
+					* limits lowered max_frame below mtu + 18 */
 	__u32 storm_limit;             /* consecutive doorbells without work that break a channel */
 };
 void vmbus_host_config_default(struct vmbus_host_config *cfg);

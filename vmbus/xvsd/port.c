@@ -486,8 +486,10 @@ unsigned sport_deliver(struct sport *sp, unsigned q, struct xsk_ring_cons *rx,
 	nd = n;
 	while (nd && (xsk_ring_cons__rx_desc(rx, idx + nd - 1)->options & XDP_PKT_CONTD))
 		nd--;
+	if (!nd && n < XVSD_BUDGET)
+		return 0; /* the rest of the chain is not published yet */
 	if (!nd)
-		nd = n; /* not from this kernel: dropped below as one overlong frame */
+		nd = n; /* a chain longer than the budget: dropped below as one overlong frame */
 	for (__u32 i = 0; i < nd;) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx + i);
 		__u32 j = i, len = d->len;
