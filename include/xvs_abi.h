@@ -120,6 +120,8 @@ enum xvs_drop_reason {
 	XVS_DROP_RESERVED_ETHERTYPE, /* ethertype 0x88b5/0x88b6: xvs uses them inside the switch */
 	XVS_DROP_NO_MGMT_OS,         /* the host stack sent on the uplink of a switch without a
 				      * management OS adapter (--no-management-os) */
+	XVS_DROP_JUMBO_FLOOD,        /* XDP: a multi-buffer (jumbo) frame to flood or mirror; the
+				      * devmap cannot copy it (lib/output.h: xvs_can_copy) */
 	XVS_DROP__MAX,
 };
 #define XVS_DROP_SLOTS 32

@@ -33,6 +33,7 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_MTU_EXCEEDED]      = "mtu-exceeded",
 	[XVS_DROP_RESERVED_ETHERTYPE] = "reserved-ethertype",
 	[XVS_DROP_NO_MGMT_OS]        = "no-management-os",
+	[XVS_DROP_JUMBO_FLOOD]       = "jumbo-flood",
 };
 
 const char *xvs_drop_name(int reason)

@@ -111,6 +111,18 @@ static __always_inline int xvs_out_vmq(struct xdp_md *ctx, const struct xvs_port
 }
 
 /*
+ * Can the devmap make copies of this frame (a flood, or a mirrored unicast)? Not when it is
+ * multi-buffer: the kernel copies each broadcast copy but the last with xdpf_clone(), which
+ * takes one page and no fragments, and one failed copy fails the whole redirect — every port
+ * would miss the frame and nothing would count it. So such a frame is dropped as jumbo-flood
+ * before it is offered (a jumbo known unicast, one destination, is not copied and is fine).
+ */
+static __always_inline int xvs_can_copy(struct xdp_md *ctx)
+{
+	return (__u32)(ctx->data_end - ctx->data) == xvs_frame_len(ctx);
+}
+
+/*
  * Offer a canonical frame to every port but the ingress one: the devmap copies it and each
  * copy's egress program does its port's work (lib/egress.h: xvs_port_output). The mark in the
  * TPID says whether mirror destinations take a copy; a mirrored unicast's port is found again

@@ -58,6 +58,12 @@ static __always_inline int xvs_out_vmq(xvs_ctx_t *ctx __attribute__((unused)),
 	return XVS_VMQ_MISS;
 }
 
+/* TC copies skbs of any size (bpf_clone_redirect). */
+static __always_inline int xvs_can_copy(xvs_ctx_t *ctx __attribute__((unused)))
+{
+	return 1;
+}
+
 /* What the copy loop needs, on the caller's stack. */
 struct xvs_copies {
 	xvs_ctx_t *ctx;

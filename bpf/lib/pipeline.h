@@ -45,6 +45,8 @@ static __always_inline int xvs_send_flood(xvs_ctx_t *ctx, const struct xvs_port 
 
 	if (ret != XVS_CONTINUE)
 		return xvs_drop(st, ret);
+	if (!xvs_can_copy(ctx))
+		return xvs_drop(st, XVS_DROP_JUMBO_FLOOD);
 	if (st)
 		st->flooded++;
 	ret = xvs_make_canonical(ctx, f, mirror);
@@ -61,6 +63,8 @@ static __always_inline int xvs_send_mirrored(xvs_ctx_t *ctx, const struct xvs_po
 {
 	int ret = xvs_vlan_egress_allowed(out, f);
 
+	if (ret == XVS_CONTINUE && !xvs_can_copy(ctx))
+		ret = XVS_DROP_JUMBO_FLOOD;
 	if (ret == XVS_CONTINUE)
 		ret = xvs_make_canonical(ctx, f, 1);
 	if (ret != XVS_CONTINUE)

@@ -82,3 +82,44 @@ Test(jumbo, a_frame_that_exactly_fits_passes_with_its_tag)
 	cr_assert_eq(xt_run(1, in, len, out, &olen), XT_FWD);
 	cr_assert_eq(olen, 1518);
 }
+
+/*
+ * A jumbo flood: three ports, p1 sends a 9000-byte broadcast. TC floods it to p2 and p3. On
+ * XDP the frame arrives in several buffers, which the devmap cannot copy for a broadcast: it
+ * is dropped and counted as jumbo-flood (never silently lost), and a small broadcast still
+ * floods.
+ */
+static void setup3(void)
+{
+	xt_setup(3);
+	for (int p = 1; p <= 3; p++) {
+		char q[8];
+
+		snprintf(q, sizeof(q), "q%d", p);
+		set_mtu(q, 9000);
+		set_mtu(xt_port(p), 9000);
+	}
+}
+
+TestSuite(jumbo_flood, .init = setup3, .fini = xt_teardown);
+
+Test(jumbo_flood, a_jumbo_broadcast_floods_on_tc_and_is_counted_on_xdp)
+{
+	static struct xt_rx rx[XT_MAX_PORTS + 1];
+	size_t len = xt_frame(in, BCAST, MAC_A, NULL, 0, ET_IP, 9000);
+	size_t small = xt_frame(want, BCAST, MAC_A, NULL, 0, ET_IP, 100);
+
+	xt_deliver(1, in, len);
+	xt_collect(rx, 300);
+	if (xt_datapath == XVS_DATAPATH_TC) {
+		expect_only_in(rx, (int[]){ 2, 3 }, 2);
+		assert_frame(rx[2].data[0], rx[2].len[0], in, len);
+		cr_assert_eq(xt_stats(1).drops[XVS_DROP_JUMBO_FLOOD], 0);
+	} else {
+		expect_only_in(rx, NULL, 0);
+		cr_assert_eq(xt_stats(1).drops[XVS_DROP_JUMBO_FLOOD], 1, "counted as jumbo-flood");
+	}
+	xt_deliver(1, want, small);
+	xt_collect(rx, 300);
+	expect_only_in(rx, (int[]){ 2, 3 }, 2);
+}
