@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "netdev.h"
 #include "xvsd.h"
 #include "xvs_xsk.skel.h"
 
@@ -67,31 +68,10 @@ static int dev_ioctl(const char *dev, unsigned long req, struct ifreq *ifr)
 	return err;
 }
 
-int xvsd_dev_rx_queues(const char *dev, unsigned *nq)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr = {};
-	int err;
-
-	ifr.ifr_data = (void *)&ch;
-	err = dev_ioctl(dev, SIOCETHTOOL, &ifr);
-	if (err == -EOPNOTSUPP) {
-		*nq = 1; /* a driver without channels has one queue */
-		return 0;
-	}
-	if (err)
-		return err;
-	/* Queues with an rx ring: rx-only channels plus combined ones. */
-	*nq = ch.rx_count + ch.combined_count;
-	if (*nq < 1)
-		*nq = 1;
-	return 0;
-}
-
 /* The device's rx queues (the veth was made with one per guest queue pair). */
 static int dev_queues(const char *dev, unsigned *nq)
 {
-	int err = xvsd_dev_rx_queues(dev, nq);
+	int err = xvs_netdev_rx_queues(dev, nq);
 
 	if (!err && *nq > XVS_SYNTHETIC_QUEUES_MAX)
 		*nq = XVS_SYNTHETIC_QUEUES_MAX;

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "netdev.h"
 #include "xvsd.h"
 
 /* A queue's receive buffers, all lent to the fill ring: as many as a port device queue has, so
@@ -82,7 +83,7 @@ static int uplink_get(const char *sw, int ifindex, struct vmq_uplink **out)
 		free(up);
 		return -ENODEV;
 	}
-	err = xvsd_dev_rx_queues(up->dev, &up->nq);
+	err = xvs_netdev_rx_queues(up->dev, &up->nq);
 	if (err) {
 		free(up);
 		return err;

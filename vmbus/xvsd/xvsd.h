@@ -156,7 +156,5 @@ long xvsd_now_ms(void);
 /* Frames the kernel dropped on AF_XDP socket fd before userspace saw them (its RX ring full,
  * or no buffer on the fill ring), since the socket was bound. */
 __u64 xvsd_xsk_ring_full(int fd);
-/* Receive queues of netdev dev (ethtool channels: rx + combined; 1 without channels). */
-int xvsd_dev_rx_queues(const char *dev, unsigned *nq);
 
 #endif
