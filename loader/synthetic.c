@@ -101,6 +101,16 @@ static int check_mtu(unsigned mtu)
 	return 0;
 }
 
+/* Ask xvsd to rescan and to say whether this one port is served as its table entry asks
+ * (other ports' troubles are not this command's). */
+static int xvsd_sync_port(const char *sw, const char *port, char *reply, size_t len)
+{
+	char req[2 * XVS_NAME_LEN + 8];
+
+	snprintf(req, sizeof(req), "sync %s/%s", sw, port);
+	return xvs_xvsd_request(req, reply, len);
+}
+
 int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *mac,
 			   unsigned queues, unsigned mtu)
 {
@@ -147,7 +157,7 @@ int xvs_port_add_synthetic(struct xvs_switch *sw, const char *port, const __u8 *
 	if (err)
 		goto undo_veth;
 	xvs_warn(NULL); /* the far end is xvsd's: its XDP program takes the frames, not GRO */
-	err = xvs_xvsd_request("sync", reply, sizeof(reply));
+	err = xvsd_sync_port(sw->name, port, reply, sizeof(reply));
 	if (err) {
 		char msg[512];
 
@@ -223,7 +233,7 @@ int xvs_port_set_mtu(struct xvs_switch *sw, const char *port, unsigned mtu)
 	}
 	/* xvsd restarts the guest's channel with the new MTU (it also notices within a second on
 	 * its own; without xvsd the next guest learns it at connect). */
-	xvs_xvsd_request("sync", reply, sizeof(reply));
+	xvsd_sync_port(sw->name, port, reply, sizeof(reply));
 	xvs_fail(0, "%s", "");
 	return 0;
 }
@@ -331,7 +341,7 @@ void xvs_synthetic_forget(struct xvs_switch *sw, const struct xvs_port *p)
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
-	xvs_xvsd_request("sync", reply, sizeof(reply));
+	xvsd_sync_port(sw->name, p->name, reply, sizeof(reply)); /* "not served" is the point */
 	xvs_synthetic_devs(sw->name, p->name, sw_end, xvsd_end);
 	if (if_nametoindex(sw_end))
 		xvs_netdev_del(sw_end);
@@ -362,7 +372,7 @@ int xvs_port_set_vmq(struct xvs_switch *sw, const char *port, bool on)
 		p.flags &= ~(__u32)XVS_PORT_VMQ;
 		err = xvs_port_write(sw, &p);
 		if (!err) {
-			xvs_xvsd_request("sync", reply, sizeof(reply));
+			xvsd_sync_port(sw->name, port, reply, sizeof(reply));
 			xvs_fail(0, "%s", "");
 		}
 		return err;
@@ -383,23 +393,27 @@ int xvs_port_set_vmq(struct xvs_switch *sw, const char *port, bool on)
 	if (sw->vmq_fd < 0)
 		return xvs_fail(-EOPNOTSUPP, "switch %s was created by an xvs without VMQ: delete "
 				"and add it again to use vmq", sw->name);
-	if (p.flags & XVS_PORT_VMQ)
-		return 0;
 	err = xvs_xvsd_request("ping", reply, sizeof(reply));
 	if (err)
 		return err;
+	if (p.flags & XVS_PORT_VMQ) {
+		/* Already on in the table: make sure xvsd really has the sockets (it may have been
+		 * restarted and failed to bind them), and say so if it has not; the flag stays as
+		 * it was. */
+		return xvsd_sync_port(sw->name, port, reply, sizeof(reply));
+	}
 	/* Flag first: until xvsd has a socket on a queue the fast path finds no entry there and
 	 * takes the normal path, so no frame is lost while the sockets come up. */
 	p.flags |= XVS_PORT_VMQ;
 	err = xvs_port_write(sw, &p);
 	if (err)
 		return err;
-	err = xvs_xvsd_request("sync", reply, sizeof(reply));
+	err = xvsd_sync_port(sw->name, port, reply, sizeof(reply));
 	if (err) {
 		snprintf(msg, sizeof(msg), "%s", xvs_errmsg());
 		p.flags &= ~(__u32)XVS_PORT_VMQ;
 		xvs_port_write(sw, &p);
-		xvs_xvsd_request("sync", reply, sizeof(reply));
+		xvsd_sync_port(sw->name, port, reply, sizeof(reply));
 		return xvs_fail(err, "%s", msg);
 	}
 	return 0;

@@ -91,6 +91,20 @@ static __always_inline int xvs_out_redirect(struct xdp_md *ctx __attribute__((un
 }
 
 /*
+ * Is the whole frame (len bytes, from xvs_frame_len) in the first buffer? Written as packet
+ * pointer comparisons, which the verifier allows every loader (a pointer subtraction needs
+ * CAP_PERFMON). A first buffer is never larger than a page.
+ */
+static __always_inline int xvs_is_linear(struct xdp_md *ctx, __u32 len)
+{
+	void *data = xvs_data(ctx), *end = xvs_data_end(ctx);
+
+	if (len > 4096)
+		return 0;
+	return !(data + len > end) && !(data + len < end);
+}
+
+/*
  * VMQ: hand a finished frame for port `out`, which arrived on the uplink, straight to out's
  * AF_XDP socket bound on the uplink rx queue it arrived on (map xvs_vmq, filled by xvsd), so it
  * skips the hop through the port device. XDP_REDIRECT, or XVS_VMQ_MISS when there is no socket
@@ -104,8 +118,7 @@ static __always_inline int xvs_out_vmq(struct xdp_md *ctx, const struct xvs_port
 {
 	__u32 q = ctx->rx_queue_index, len = xvs_frame_len(ctx);
 
-	if (q >= XVS_VMQ_QUEUES || len > XVS_VMQ_FRAME_MAX ||
-	    (__u32)(ctx->data_end - ctx->data) != len)
+	if (q >= XVS_VMQ_QUEUES || len > XVS_VMQ_FRAME_MAX || !xvs_is_linear(ctx, len))
 		return XVS_VMQ_MISS;
 	return bpf_redirect_map(&xvs_vmq, (__u32)out->id * XVS_VMQ_QUEUES + q, XVS_VMQ_MISS);
 }
@@ -119,7 +132,7 @@ static __always_inline int xvs_out_vmq(struct xdp_md *ctx, const struct xvs_port
  */
 static __always_inline int xvs_can_copy(struct xdp_md *ctx)
 {
-	return (__u32)(ctx->data_end - ctx->data) == xvs_frame_len(ctx);
+	return xvs_is_linear(ctx, xvs_frame_len(ctx));
 }
 
 /*

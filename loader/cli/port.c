@@ -155,7 +155,7 @@ static struct json_object *port_json(struct xvs_switch *sw, const struct xvs_por
 	json_object_object_add(o, "max_rate_bps", json_object_new_int64((int64_t)p->max_rate_bps));
 	json_object_object_add(o, "storm_limit_pps", json_object_new_int64(p->storm_limit_pps));
 	json_object_object_add(o, "min_weight", json_object_new_int64(p->min_bw_weight));
-	json_object_object_add(o, "vmq", json_object_new_boolean(p->flags & XVS_PORT_VMQ));
+	json_object_object_add(o, "vmq", json_object_new_boolean(!!(p->flags & XVS_PORT_VMQ)));
 	if (xvs_port_mtu(sw, p, &mtu) == 0)
 		json_object_object_add(o, "mtu", json_object_new_int64(mtu));
 	else

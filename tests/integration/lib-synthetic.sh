@@ -11,18 +11,25 @@ declare -A XVSD_PID=() VSC_PID=()
 # xvsd_start HOST: xvsd in HOST's namespace with HOST's state dirs, until the request socket
 # answers. Its log: $IT_TMP/xvsd-HOST.log.
 xvsd_start() {
-	local h=$1 i
+	local h=$1 i before
+	before=$(log_lines "$IT_TMP/xvsd-$h.log")
 	nsenter --net="/run/netns/$P$h" env XVS_ROOT="$(host_root "$h")" XVS_RUN="$(host_run "$h")" \
 		"$XVSD_BIN" >>"$IT_TMP/xvsd-$h.log" 2>&1 &
 	XVSD_PID[$h]=$!
 	IT_PIDS+=($!)
 	for ((i = 0; i < 50; i++)); do
-		[[ -S $(host_run "$h")/xvsd.sock ]] && grep -q "listening at" "$IT_TMP/xvsd-$h.log" && return 0
+		[[ -S $(host_run "$h")/xvsd.sock ]] && log_since "$IT_TMP/xvsd-$h.log" "$before" |
+			grep -q "listening at" && return 0
 		sleep 0.1
 	done
 	echo "xvsd did not start: $(cat "$IT_TMP/xvsd-$h.log")"
 	return 1
 }
+
+# log_lines FILE: its line count now (0 if missing); log_since FILE N: its lines after the
+# first N (what a restarted process logged, in a log that is appended to).
+log_lines() { if [[ -e $1 ]]; then wc -l <"$1"; else echo 0; fi; }
+log_since() { tail -n +$(($2 + 1)) "$1"; }
 
 xvsd_stop() {
 	local h=$1

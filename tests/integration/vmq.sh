@@ -162,20 +162,26 @@ expect_ok "iperf3 TCP v2 -> s1 with VMQ on" iperf3_ok v2 s1 10.0.0.1
 expect_ok "iperf3 TCP s1 -> v2 with VMQ on" iperf3_ok s1 v2 10.0.0.12
 
 # ---- vmq on/off mid-stream: nothing lost ----
-# (TCP above may have overrun the guest's slots; what counts here is what the toggles cost.)
-fresh_stats
-drops0=$(vmq_field '["rx_drops"]')
-full0="$(vmq_field '["rx_ring_full"]') $(synth_field s1 '["queues"][0]["rx_ring_full"]')"
-# Counted where the switch's path ends: frames s1's TAP received (xvs-vsc wrote them). What
-# iperf3 itself reports lost can include datagrams the guest's own UDP socket dropped when the
-# server did not get the CPU in time (logged, with the guest's RcvbufErrors).
-tap_rx() { nsx s1 cat /proc/net/dev | awk '/eth0:/ {print $3}'; }
+# A UDP stream from v2 to s1 while VMQ is turned off and on six times. Every datagram must be
+# accounted for: received by s1's UDP stack (given to iperf3, or dropped by its full socket
+# buffer), or dropped by xvsd for a reason it counts — no guest slot free (rx_drops), a full
+# AF_XDP ring (rx_ring_full) — on either path. On a quiet machine those drops are 0; on a busy
+# one the guest can fall behind, which is backpressure, not the switch-over. What the
+# switch-over must never do is lose a frame uncounted.
+# udp_in: datagrams s1's stack received (InDatagrams + RcvbufErrors).
+udp_in() { nsx s1 awk '/^Udp:/ {n++} /^Udp:/ && n == 2 {print $2 + $6}' /proc/net/snmp; }
 rcvbuf_errors() { nsx s1 awk '/^Udp:/ {n++} /^Udp:/ && n == 2 {print $6}' /proc/net/snmp; }
+# xvsd_drops: everything xvsd counted as dropped towards s1, both paths.
+xvsd_drops() {
+	xvs_h hA -j stats sw s1 | jfield '(lambda s: s["vmq"]["rx_drops"] + s["vmq"]["rx_ring_full"] + sum(q["rx_drops"] + q["rx_ring_full"] for q in s["queues"]))(j[0]["synthetic"])'
+}
 nsx s1 iperf3 -s -1 -D -I "$IT_TMP/iperf-toggle.pid" >/dev/null 2>&1
 sleep 0.3
-tap0=$(tap_rx)
+fresh_stats
+drops0=$(xvsd_drops)
+udp0=$(udp_in)
 rcv0=$(rcvbuf_errors)
-nsx v2 timeout 30 iperf3 -c 10.0.0.1 -u -b 20M -l 1200 -t 6 -J >"$IT_TMP/toggle.json" 2>&1 &
+nsx v2 timeout 30 iperf3 -c 10.0.0.1 -u -b 10M -l 1200 -t 6 -J >"$IT_TMP/toggle.json" 2>&1 &
 IPERF_PID=$!
 sleep 0.5
 toggles=0
@@ -191,15 +197,16 @@ toggle_result() {
 		"$IT_TMP/toggle.json"
 }
 read -r sent lost <<<"$(toggle_result)"
-tap1=$(tap_rx)
-expect_ge "the UDP stream ran (datagrams sent)" 10000 "${sent:-0}"
-expect_ge "every datagram reached s1's NIC across six vmq toggles" "${sent:-1}" $((tap1 - tap0))
-log "iperf3: $sent sent, $lost lost; s1's TAP received $((tap1 - tap0)) frames; guest UDP RcvbufErrors +$(($(rcvbuf_errors) - rcv0))"
+udp1=$(udp_in)
 fresh_stats
-expect_eq "no VMQ drops during the toggles" "$drops0" "$(vmq_field '["rx_drops"]')"
-expect_eq "no kernel drops on a full ring (VMQ, port device) during the toggles" "$full0" \
-	"$(vmq_field '["rx_ring_full"]') $(synth_field s1 '["queues"][0]["rx_ring_full"]')"
-log "VMQ drops before the toggles: $drops0"
+drops1=$(xvsd_drops)
+got=$((udp1 - udp0))
+counted=$((drops1 - drops0))
+expect_ge "the UDP stream ran (datagrams sent)" 5000 "${sent:-0}"
+# (iperf3 also sends one greeting datagram before the stream: received can be sent + 1.)
+expect_ge "every datagram across six vmq toggles reached s1's stack or was counted as dropped" \
+	"${sent:-1}" $((got + counted))
+log "iperf3: $sent sent, $lost lost; s1's stack received $got (RcvbufErrors +$(($(rcvbuf_errors) - rcv0))); xvsd counted $counted dropped"
 
 # ---- two VMQ ports share each uplink queue's buffers ----
 # The second socket bound on a queue shares the first one's umem (XDP_SHARED_UMEM); the first
@@ -233,20 +240,26 @@ expect_ok "port del s2 (vmq on)" xvs_h hA port del sw s2
 
 # ---- xvsd restarted with vmq on ----
 xvsd_stop hA
+refused "vmq on (already on) while xvsd is down" "xvsd is not running" xvs_h hA port set sw s1 vmq on
+expect_eq "... the flag stays on" True "$(port_field hA sw s1 vmq)"
+log0=$(log_lines "$IT_TMP/xvsd-hA.log")
 setup xvsd_start hA
-rebound() { [[ $(grep -c "s1: VMQ on" "$IT_TMP/xvsd-hA.log") -ge 2 ]]; }
+rebound() { log_since "$IT_TMP/xvsd-hA.log" "$log0" | grep -q "s1: VMQ on"; }
 expect_ok "the new xvsd binds the VMQ sockets again" wait_for rebound
 setup wait_for grep -q "connected to" "$IT_TMP/vsc-s1.log"
+expect_ok "vmq on (already on) confirms the new xvsd has the sockets" xvs_h hA port set sw s1 vmq on
 vmq4=$(vmq_rx)
 expect_ok "v2 reaches s1 after the restart" wait_for ping_ok v2 10.0.0.1
 fresh_stats
 expect_ge "... through VMQ" $((vmq4 + 1)) "$(vmq_rx)"
 
 # ---- port del with vmq on ----
+log0=$(log_lines "$IT_TMP/xvsd-hA.log")
 expect_ok "port del s1 (vmq on)" xvs_h hA port del sw s1
-expect_ok "xvsd let go of the VMQ sockets" wait_for grep -q "stopped serving sw/s1" "$IT_TMP/xvsd-hA.log"
+deleted() { log_since "$IT_TMP/xvsd-hA.log" "$log0" | grep -q "stopped serving sw/s1"; }
+expect_ok "xvsd let go of the port" wait_for deleted
 expect_eq "... turning VMQ off first" "s1: VMQ off|stopped serving sw/s1" \
-	"$(grep -oE 's1: VMQ o[nf]+|stopped serving sw/s1' "$IT_TMP/xvsd-hA.log" | tail -2 | paste -sd'|')"
+	"$(log_since "$IT_TMP/xvsd-hA.log" "$log0" | grep -oE 's1: VMQ o[nf]+|stopped serving sw/s1' | paste -sd'|')"
 expect_ok "v2 still reaches v1" ping_ok v2 10.0.0.11
 expect_ok "xvsd is still running" kill -0 "${XVSD_PID[hA]}"
 

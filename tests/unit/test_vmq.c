@@ -10,6 +10,7 @@
  * The test binds the AF_XDP socket itself (on p1, queue 0, copy mode), as xvsd would.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -207,4 +208,25 @@ Test(vmq, the_ports_acl_in_applies_before_vmq)
 	expect_only_in(rx, NULL, 0);
 	cr_assert_eq(socket_frames(NULL, NULL), 0, "a denied frame never reaches the socket");
 	cr_assert_eq(xt_stats(2).drops[XVS_DROP_ACL], acl0 + 1, "counted as an ACL drop on p2");
+}
+
+Test(vmq, a_jumbo_frame_takes_the_port_device_even_with_a_socket)
+{
+	static unsigned char big[XT_MAX_FRAME];
+	const char *devs[] = { "q1", "p1", "p2", "q2" };
+	size_t len = xt_frame(big, DST, MAC_A, NULL, 0, ET_IP, 5000);
+	char cmd[64];
+
+	/* Over XVS_VMQ_FRAME_MAX and, on a veth, in several buffers: an AF_XDP socket without
+	 * multi-buffer could not take it, so it must not be offered one. */
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "ip link set dev %s mtu 9000", devs[i]);
+		cr_assert(system(cmd) == 0, "%s", cmd);
+	}
+	bind_socket(true);
+	xt_deliver(1, big, len);
+	xt_collect(rx, WAIT_MS);
+	expect_only_in(rx, (int[]){ 2 }, 1);
+	cr_assert_eq(rx[2].len[0], len, "whole");
+	cr_assert_eq(socket_frames(NULL, NULL), 0);
 }

@@ -55,6 +55,15 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/* "switch/port", as a sync request names a port. */
+static const char *sp_name(const struct sport *sp)
+{
+	static char name[2 * XVS_NAME_LEN + 1];
+
+	snprintf(name, sizeof(name), "%s/%s", sp->sw, sp->port);
+	return name;
+}
+
 static struct sport *find_port(const char *sw, const char *port)
 {
 	for (struct sport *sp = ports; sp; sp = sp->next)
@@ -65,7 +74,7 @@ static struct sport *find_port(const char *sw, const char *port)
 
 /* Serve what the port tables say, stop serving what they no longer list. The first port that
  * cannot be served is reported in err (for `xvs`), every one is logged once. */
-static void rescan(char *err, size_t errlen)
+static void rescan(const char *only, char *err, size_t errlen)
 {
 	char (*names)[XVS_NAME_LEN] = NULL;
 	struct sport **pp;
@@ -121,18 +130,21 @@ static void rescan(char *err, size_t errlen)
 			sp->seen = true;
 			sp->id = pv[j].id;
 			sp->vmq_want = pv[j].flags & XVS_PORT_VMQ;
-			/* A port that failed is retried when asked (sync), not every tick. */
-			if (!sp->ok && (err || !sp->err[0])) {
+			/* A port that failed is retried when asked (sync), not every tick; a sync
+			 * that names a port retries and reports that port only. */
+			char *perr = err && (!only || !strcmp(only, sp_name(sp))) ? err : NULL;
+
+			if (!sp->ok && (perr || !sp->err[0])) {
 				sport_open(sp, epfd);
 				if (!sp->ok) {
 					xvsd_log("cannot serve %s/%s: %s", sp->sw, sp->port, sp->err);
-					if (err && !err[0])
-						snprintf(err, errlen, "cannot serve %s/%s: %s", sp->sw,
+					if (perr && !perr[0])
+						snprintf(perr, errlen, "cannot serve %s/%s: %s", sp->sw,
 							 sp->port, sp->err);
 				}
 			}
 			sport_check_mtu(sp);
-			vmq_sync(sp, uplink, err, errlen);
+			vmq_sync(sp, uplink, perr, errlen);
 		}
 		free(pv);
 		xvs_switch_close(sw);
@@ -151,6 +163,14 @@ static void rescan(char *err, size_t errlen)
 	}
 }
 
+static bool port_served(const char *name)
+{
+	for (struct sport *sp = ports; sp; sp = sp->next)
+		if (!strcmp(sp_name(sp), name))
+			return sp->ok && (!sp->vmq_want || sp->up);
+	return false;
+}
+
 static void on_request(void)
 {
 	char req[64], reply[700], err[600];
@@ -167,8 +187,16 @@ static void on_request(void)
 		if (!strcmp(req, "ping")) {
 			snprintf(reply, sizeof(reply), "ok");
 		} else if (!strcmp(req, "sync")) {
-			rescan(err, sizeof(err));
+			rescan(NULL, err, sizeof(err));
 			snprintf(reply, sizeof(reply), "%s", err[0] ? err : "ok");
+		} else if (!strncmp(req, "sync ", 5)) {
+			/* "sync SWITCH/PORT": rescan, then say whether that port is served as its
+			 * table entry asks (with VMQ sockets if vmq is on), or why not. */
+			rescan(req + 5, err, sizeof(err));
+			snprintf(reply, sizeof(reply), "%s", err[0] ? err : "ok");
+			if (!err[0] && !port_served(req + 5))
+				snprintf(reply, sizeof(reply), "%s is not a synthetic port xvsd can see",
+					 req + 5);
 		} else {
 			snprintf(reply, sizeof(reply), "unknown request '%.40s'", req);
 		}
@@ -271,7 +299,7 @@ int main(int argc, char **argv)
 	e = (struct epoll_event){ .events = EPOLLIN, .data.ptr = &ev_sig };
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sig_fd, &e);
 	xvsd_log("listening at %s", ctl_path);
-	rescan(NULL, 0);
+	rescan(NULL, NULL, 0);
 	next_tick = xvsd_now_ms() + XVSD_TICK_MS;
 
 	while (!stop) {
@@ -300,21 +328,29 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			struct ev *ev = evs[i].data.ptr;
 
-			if (ev->kind == EV_SIGNAL) {
+			if (ev->kind == EV_NONE) {
+				continue; /* a closed socket's event, cleared */
+			} else if (ev->kind == EV_SIGNAL) {
 				stop = true;
 			} else if (ev->kind == EV_CTL) {
+				/* A request may rescan and free ports that later events of this batch
+				 * point into: start the next round afresh. */
 				on_request();
+				break;
 			} else {
-				sport_event(ev->sp, ev, evs[i].events);
-				/* A port closed by its event may have taken other queued events'
-				 * targets with it: start the next round afresh. */
-				if (!ev->sp->ok)
+				struct sport *sp = ev->sp;
+				bool had_vmq = sp->up != NULL;
+
+				sport_event(sp, ev, evs[i].events);
+				/* A port (or its VMQ sockets) closed by its event may have taken other
+				 * queued events' targets with it: start the next round afresh. */
+				if (!sp->ok || (had_vmq && !sp->up))
 					break;
 			}
 		}
 		now = xvsd_now_ms();
 		if (now >= next_tick) {
-			rescan(NULL, 0);
+			rescan(NULL, NULL, 0);
 			for (struct sport *sp = ports; sp; sp = sp->next)
 				sport_write_stats(sp);
 			next_tick = now + XVSD_TICK_MS;

@@ -234,6 +234,7 @@ void sport_open(struct sport *sp, int epfd)
 	for (unsigned q = 0; q < XVS_SYNTHETIC_QUEUES_MAX; q++)
 		sp->q[q].fd = -1;
 	memset(&sp->st, 0, sizeof(sp->st));
+	sp->vmq_ring_full_closed = 0;
 	snprintf(sp->st.last_violation, sizeof(sp->st.last_violation), "-");
 	xvs_synthetic_devs(sp->sw, sp->port, sp->sw_dev, sp->dev);
 	sp->ifindex = (int)if_nametoindex(sp->dev);
@@ -624,7 +625,9 @@ unsigned sport_poll(struct sport *sp)
 
 	if (!sp->ok)
 		return 0;
-	/* VMQ first: its frames were switched before any still waiting on the port device. */
+	/* VMQ first: after `vmq off` its frames were switched before any now arriving through the
+	 * port device. (Right after `vmq on` it is the other way round: a flow may see a frame or
+	 * two reordered at the switch-over, never lost.) */
 	work += vmq_poll(sp);
 	for (unsigned q = 0; q < sp->nq; q++) {
 		work += rx_to_guest(sp, q);

@@ -35,6 +35,8 @@
  * the two paths buffer the same (frames go back to the fill ring as soon as they are copied). */
 #define VMQ_POOL_FRAMES XQ_RX_FRAMES
 #define VMQ_DRAIN_MS    200
+#define VMQ_GRACE_US    10000          /* longer than any NAPI poll that read the map */
+#define VMQ_BIND_TRIES  30             /* EBUSY retries (100 ms) for all of a port's queues */
 
 static struct vmq_uplink *uplinks;
 
@@ -169,7 +171,7 @@ static void sock_close(struct sport *sp, unsigned q)
 	vs->fd = -1;
 }
 
-static int sock_open(struct sport *sp, unsigned q)
+static int sock_open(struct sport *sp, unsigned q, int *tries)
 {
 	struct vmq_uplink *up = sp->up;
 	struct vmq_pool *pool = &up->q[q];
@@ -187,11 +189,12 @@ static int sock_open(struct sport *sp, unsigned q)
 	err = pool_get(pool);
 	if (err)
 		return err;
-	/* The queue's previous socket may have closed a moment ago (EBUSY for up to a second). */
-	for (int i = 0; i < 30; i++) {
+	/* The queue's previous socket may have closed a moment ago (EBUSY for up to a second):
+	 * retry, within one budget for all queues, since xvsd serves nothing else meanwhile. */
+	for (;;) {
 		err = xsk_socket__create_shared(&vs->xsk, up->dev, q, pool->umem, &vs->rx, NULL,
 						&pool->fill, &pool->comp, &scfg);
-		if (err != -EBUSY)
+		if (err != -EBUSY || --*tries <= 0)
 			break;
 		usleep(100000);
 	}
@@ -240,9 +243,18 @@ void vmq_close(struct sport *sp)
 {
 	if (!sp->up)
 		return;
-	map_sockets(sp, false);
-	/* What is still on the rings goes to the guest (if the channel is up) before they close. */
-	while (drain(sp))
+	/* Unless `vmq off` already took the sockets out of the map and drained them for long
+	 * enough (the port or xvsd is going, or the uplink changed): out of the map, then a grace
+	 * period for a CPU that found a socket just before, so that every frame that can still
+	 * arrive is on the rings when they are drained (a frame left on a closed socket's ring
+	 * would never give its buffer back to the queue's shared pool). */
+	if (!sp->vmq_close_at)
+		map_sockets(sp, false);
+	if (!sp->vmq_close_at || xvsd_now_ms() < sp->vmq_close_at)
+		usleep(VMQ_GRACE_US);
+	/* What is still on the rings goes to the guest (if the channel is up) before they close;
+	 * bounded: nothing new arrives now. */
+	for (int i = 0; i < 64 && drain(sp); i++)
 		;
 	for (unsigned q = 0; q < sp->up->nq; q++)
 		sock_close(sp, q);
@@ -257,6 +269,8 @@ void vmq_close(struct sport *sp)
 
 static int vmq_open(struct sport *sp, int uplink_ifindex, const char **what)
 {
+	static char bind_what[64];
+	int tries = VMQ_BIND_TRIES;
 	int err;
 
 	*what = "cannot use the uplink";
@@ -265,11 +279,20 @@ static int vmq_open(struct sport *sp, int uplink_ifindex, const char **what)
 		sp->up = NULL;
 		return err;
 	}
+	/* The name was read when the uplink was first used: still the same device? */
+	if (if_nametoindex(sp->up->dev) != (unsigned)sp->up->ifindex) {
+		err = -ENODEV;
+		goto fail;
+	}
 	*what = "cannot bind AF_XDP on the uplink";
 	for (unsigned q = 0; q < sp->up->nq; q++) {
-		err = sock_open(sp, q);
-		if (err)
+		err = sock_open(sp, q, &tries);
+		if (err) {
+			snprintf(bind_what, sizeof(bind_what), "cannot bind AF_XDP on %s queue %u",
+				 sp->up->dev, q);
+			*what = bind_what;
 			goto fail;
+		}
 	}
 	*what = "cannot fill xvs_vmq";
 	err = map_sockets(sp, true);
@@ -308,6 +331,13 @@ void vmq_sync(struct sport *sp, int uplink_ifindex, char *err, size_t errlen)
 	}
 	if (sp->up && sp->up->ifindex != uplink_ifindex)
 		vmq_close(sp); /* the switch has another uplink now */
+	if (sp->up && !if_indextoname((unsigned)sp->up->ifindex, (char[IF_NAMESIZE]){ 0 })) {
+		/* The uplink device is gone: its sockets are unbound (an AF_XDP socket reports no
+		 * error through poll, so this is where it is noticed). */
+		vmq_close(sp);
+		snprintf(sp->vmq_err, sizeof(sp->vmq_err), "the uplink device is gone");
+		return;
+	}
 	if (sp->up) {
 		if (sp->vmq_close_at && map_sockets(sp, true) == 0)
 			sp->vmq_close_at = 0; /* on again while draining */

@@ -38,7 +38,9 @@
 #define XQ_COMP_RING  1024             /* >= XQ_TX_SLOTS * XQ_TX_UNIT: every descriptor fits */
 #define XVSD_BUDGET   64               /* frames per queue per direction per poll */
 
-enum ev_kind { EV_CTL, EV_SIGNAL, EV_LISTEN, EV_CHAN_SOCK, EV_BELL, EV_XSK, EV_VMQ };
+/* EV_NONE (0) is what a cleared struct ev says: an event left from a socket closed in the
+ * same epoll batch, ignored. */
+enum ev_kind { EV_NONE, EV_CTL, EV_SIGNAL, EV_LISTEN, EV_CHAN_SOCK, EV_BELL, EV_XSK, EV_VMQ };
 
 struct sport;
 struct ev {                            /* epoll_event.data.ptr */
