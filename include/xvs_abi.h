@@ -204,6 +204,20 @@ struct xvs_fdb_entry {
 };
 _Static_assert(sizeof(struct xvs_fdb_entry) == 16, "struct xvs_fdb_entry ABI");
 
+/*
+ * FDB generation. Map xvs_fdb_gen: ARRAY with one entry, key 0. The fast path remembers, per
+ * CPU and port, the source it last confirmed in the FDB this second (bpf/lib/fdb.h: the learn
+ * memo) and skips the lookup while the entry cannot have changed; anything that changes an
+ * entry behind its back changes this value: the dataplane when a station moves (moves),
+ * libxvs after it deletes or writes entries (admin, read-increment-write: a lost dataplane
+ * increment still leaves a value never seen before).
+ */
+struct xvs_fdb_gen {
+	__u32 moves;                     /* written by the dataplane (atomic add) */
+	__u32 admin;                     /* written by libxvs */
+};
+_Static_assert(sizeof(struct xvs_fdb_gen) == 8, "struct xvs_fdb_gen ABI");
+
 /* Per-port counters. Map xvs_stats: PERCPU_ARRAY indexed by port id; userspace sums CPUs. */
 struct xvs_port_stats {
 	__u64 rx_packets;

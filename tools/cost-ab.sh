@@ -13,6 +13,8 @@
 #           (N = COSTAB_ACL_RULES, default 1000): the frame is checked against all of it (out)
 #   aclin   the same policy on p1, the egress port: its `in` direction, which has no rules (the
 #           way back of the xvs-acl contender's loop)
+#   src2    as plain, the source MAC alternating between two addresses (two senders behind p0:
+#           every frame a different source than the one before)
 #
 # Environment: COSTAB_ROUNDS (5), COSTAB_RUNS (7 per cost call), COSTAB_REPEAT (2000000),
 # COSTAB_CASES ("plain policy acl"), COSTAB_CPU (0). Prints one line per case and build with
@@ -84,7 +86,7 @@ make_case() { # CASE BUILD
 	xvsc "$w" port add "$sw" p0 --dev "x${c}${w}0" >/dev/null
 	xvsc "$w" port add "$sw" p1 --dev "x${c}${w}1" >/dev/null
 	case $c in
-	plain | policy)
+	plain | policy | src2)
 		tgc "$w" fdb-fill --switch-dir "$BPFFS/$w/$sw" --dev "x${c}${w}1" --count 10 >/dev/null
 		if [[ $c == policy ]]; then
 			for p in p0 p1; do
@@ -109,6 +111,7 @@ make_case() { # CASE BUILD
 cost_once() { # CASE BUILD -> delta ns
 	local c=$1 w=$2 extra=() out
 	[[ $c == acl* ]] && extra=(--vlan 10)
+	[[ $c == src2 ]] && extra=(--rotate 2 --rotate-src)
 	out=$(in_ns taskset -c "$CPU" "$B/xvs-trafgen" cost --prog "$BPFFS/$w/c$c$w/xvs_ingress" \
 		--in-dev "x${c}${w}0" --dst "$DST" --runs "$RUNS" --repeat "$REPEAT" "${extra[@]}")
 	[[ $out == *retval=4* ]] || die "case $c build $w did not redirect: $out"
