@@ -507,7 +507,9 @@ struct xvs_bucket {
 _Static_assert(sizeof(struct xvs_bucket) == 16, "struct xvs_bucket ABI");
 
 /* Per-port QoS state. Map xvs_qos: ARRAY indexed by port id; reset when a port is added. The
- * buckets change under `lock`; the min-weight fields are written by the share timer. */
+ * dataplane changes the buckets with atomic operations (bpf/lib/qos.h), not under `lock`,
+ * which only userspace's BPF_F_LOCK reads and writes take; the min-weight fields are written
+ * by the share timer. */
 struct xvs_qos_state {
 	struct bpf_spin_lock lock;
 	__u32 share_tick;                /* share timer tick that last saw this port weighted */
