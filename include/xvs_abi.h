@@ -74,6 +74,33 @@ enum xvs_port_flags {
 };
 #define XVS_PORT_ACL_ANY (XVS_PORT_ACL_MAC | XVS_PORT_ACL_IP | XVS_PORT_ACL_METER | XVS_PORT_XACL)
 
+/*
+ * ACL presence per direction and lookup (struct xvs_port.acl_mask, derived by loader/acl.c
+ * together with the XVS_PORT_ACL_* flags), so a frame pays only for the lookups that can match
+ * on its port in its direction: a port with only `out` rules on remote addresses does no
+ * local-address lookup, and nothing at all for `in` (bpf/lib/acl.h). One byte per direction
+ * for the port ACL, XVS_ACLM_PORT(dir, bits) (IP: either family); extended ACL rules:
+ * XVS_ACLM_XACL(dir). Stateful flows are looked up in both directions while the port has
+ * XVS_PORT_STATEFUL.
+ */
+enum xvs_acl_mask_bits {
+	XVS_ACLM_MAC_LOCAL        = 1 << 0,
+	XVS_ACLM_MAC_REMOTE       = 1 << 1,
+	XVS_ACLM_IP_LOCAL         = 1 << 2,
+	XVS_ACLM_IP_REMOTE        = 1 << 3,
+	XVS_ACLM_METER_MAC_LOCAL  = 1 << 4,
+	XVS_ACLM_METER_MAC_REMOTE = 1 << 5,
+	XVS_ACLM_METER_IP_LOCAL   = 1 << 6,
+	XVS_ACLM_METER_IP_REMOTE  = 1 << 7,
+};
+#define XVS_ACLM_MAC    (XVS_ACLM_MAC_LOCAL | XVS_ACLM_MAC_REMOTE)
+#define XVS_ACLM_IP     (XVS_ACLM_IP_LOCAL | XVS_ACLM_IP_REMOTE)
+#define XVS_ACLM_METER  0xf0u
+#define XVS_ACLM_PORT(dir, bits) ((__u32)(bits) << (8 * (dir)))
+#define XVS_ACLM_XACL(dir)       (1u << (16 + (dir)))
+/* Every bit of one direction. */
+#define XVS_ACLM_DIR(dir)        (XVS_ACLM_PORT(dir, 0xffu) | XVS_ACLM_XACL(dir))
+
 /* Port mirroring role (struct xvs_port.mirror). */
 enum xvs_mirror_mode {
 	XVS_MIRROR_NONE        = 0,
@@ -155,7 +182,10 @@ struct xvs_port {
 	__u32 storm_limit_pps;           /* bcast/mcast/unknown unicast from the VM; 0 = off */
 	__u32 min_bw_weight;             /* minimum-bandwidth share; 0 = none */
 	__u64 max_rate_bps;              /* per direction, bits per second; 0 = unlimited */
-	__u64 reserved[4];               /* room for policy without an ABI break */
+	__u32 acl_mask;                  /* XVS_ACLM_* bits: which ACL lookups can match, per
+					  * direction (derived by loader/acl.c from the rules) */
+	__u32 pad3;
+	__u64 reserved[3];               /* room for policy without an ABI break */
 };
 _Static_assert(sizeof(struct xvs_port) == 616, "struct xvs_port ABI");
 
@@ -177,6 +207,20 @@ struct xvs_fdb_entry {
 	__u64 last_seen;                 /* dataplane clock, seconds */
 };
 _Static_assert(sizeof(struct xvs_fdb_entry) == 16, "struct xvs_fdb_entry ABI");
+
+/*
+ * FDB generation. Map xvs_fdb_gen: ARRAY with one entry, key 0. The fast path remembers, per
+ * CPU and port, the source it last confirmed in the FDB this second (bpf/lib/fdb.h: the learn
+ * memo) and skips the lookup while the entry cannot have changed; anything that changes an
+ * entry behind its back changes this value: the dataplane when a station moves (moves),
+ * libxvs after it deletes or writes entries (admin, read-increment-write: a lost dataplane
+ * increment still leaves a value never seen before).
+ */
+struct xvs_fdb_gen {
+	__u32 moves;                     /* written by the dataplane (atomic add) */
+	__u32 admin;                     /* written by libxvs */
+};
+_Static_assert(sizeof(struct xvs_fdb_gen) == 8, "struct xvs_fdb_gen ABI");
 
 /* Per-port counters. Map xvs_stats: PERCPU_ARRAY indexed by port id; userspace sums CPUs. */
 struct xvs_port_stats {
@@ -467,7 +511,9 @@ struct xvs_bucket {
 _Static_assert(sizeof(struct xvs_bucket) == 16, "struct xvs_bucket ABI");
 
 /* Per-port QoS state. Map xvs_qos: ARRAY indexed by port id; reset when a port is added. The
- * buckets change under `lock`; the min-weight fields are written by the share timer. */
+ * dataplane changes the buckets with atomic operations (bpf/lib/qos.h), not under `lock`,
+ * which only userspace's BPF_F_LOCK reads and writes take; the min-weight fields are written
+ * by the share timer. */
 struct xvs_qos_state {
 	struct bpf_spin_lock lock;
 	__u32 share_tick;                /* share timer tick that last saw this port weighted */

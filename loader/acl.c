@@ -759,34 +759,67 @@ static int write_rule_entries(struct add_ctx *c, const struct xvs_acl_rule *r)
 	return err;
 }
 
-/* The port's ACL presence flags from its rules. */
-static __u32 acl_flags_of(const struct xvs_acl_rule *rules, int n, __u16 port_id, __u32 skip_id)
+/* The port's ACL presence from its rules: the XVS_PORT_ACL_* flags, and in *mask which
+ * lookups can match per direction (XVS_ACLM_*, what the fast path tests). */
+static __u32 acl_flags_of(const struct xvs_acl_rule *rules, int n, __u16 port_id, __u32 skip_id,
+			  __u32 *mask)
 {
-	__u32 f = 0;
+	__u32 f = 0, bits;
 
+	*mask = 0;
 	for (int i = 0; i < n; i++) {
 		const struct xvs_acl_rule *r = &rules[i];
 
 		if (r->port_id != port_id || r->id == skip_id)
 			continue;
-		if (r->kind == XVS_ACL_KIND_EXTENDED)
+		if (r->kind == XVS_ACL_KIND_EXTENDED) {
 			f |= XVS_PORT_XACL | (r->flags & XVS_ACL_STATEFUL ? XVS_PORT_STATEFUL : 0);
-		else if (r->action == XVS_ACL_METER)
+			for (int dir = 0; dir < 2; dir++)
+				if (r->dirs & XVS_ACL_DIR_BIT(dir))
+					*mask |= XVS_ACLM_XACL(dir);
+			continue;
+		}
+		if (r->action == XVS_ACL_METER)
 			f |= XVS_PORT_ACL_METER;
 		else
 			f |= port_acl_is_mac(r) ? XVS_PORT_ACL_MAC : XVS_PORT_ACL_IP;
+		switch (r->match) {
+		case XVS_ACL_LOCAL_MAC:
+			bits = XVS_ACLM_MAC_LOCAL;
+			break;
+		case XVS_ACL_REMOTE_MAC:
+			bits = XVS_ACLM_MAC_REMOTE;
+			break;
+		case XVS_ACL_LOCAL_IP:
+			bits = XVS_ACLM_IP_LOCAL;
+			break;
+		default:
+			bits = XVS_ACLM_IP_REMOTE;
+			break;
+		}
+		if (r->action == XVS_ACL_METER)
+			bits <<= 4; /* the meter bits are the same four, one nibble up */
+		for (int dir = 0; dir < 2; dir++)
+			if (r->dirs & XVS_ACL_DIR_BIT(dir))
+				*mask |= XVS_ACLM_PORT(dir, bits);
 	}
 	return f;
 }
 
+_Static_assert(XVS_ACLM_METER_MAC_LOCAL == XVS_ACLM_MAC_LOCAL << 4 &&
+	       XVS_ACLM_METER_IP_REMOTE == XVS_ACLM_IP_REMOTE << 4 &&
+	       XVS_ACLM_METER == (XVS_ACLM_MAC | XVS_ACLM_IP) << 4,
+	       "acl_flags_of: meter bits are the port ACL bits one nibble up");
+
 #define ACL_FLAG_MASK (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL)
 
-static int write_port_flags(struct add_ctx *c, struct xvs_port *p, __u32 flags)
+static int write_port_flags(struct add_ctx *c, struct xvs_port *p, __u32 flags, __u32 mask)
 {
 	struct xvs_port np = *p;
 
 	np.flags = (np.flags & ~(__u32)ACL_FLAG_MASK) | flags;
-	if (np.flags == p->flags)
+	np.acl_mask = mask;
+	if (np.flags == p->flags && np.acl_mask == p->acl_mask)
 		return 0;
 	return logged_write(&c->log, c->sw->ports_fd, &np.ifindex, sizeof(np.ifindex), &np,
 			    sizeof(np));
@@ -917,8 +950,12 @@ int xvs_acl_add_many(struct xvs_switch *sw, const char *port, struct xvs_acl_rul
 		if (!err && sh.count)
 			err = logged_write(&c.log, c.m.shapes, &key, sizeof(key), &sh, sizeof(sh));
 	}
-	if (!err)
-		err = write_port_flags(&c, &p, acl_flags_of(stored, ns + n, p.id, 0));
+	if (!err) {
+		__u32 flags, mask;
+
+		flags = acl_flags_of(stored, ns + n, p.id, 0, &mask);
+		err = write_port_flags(&c, &p, flags, mask);
+	}
 	if (!err) {
 		state.next_id = (state.next_id ? state.next_id : 1) + (__u32)n;
 		err = logged_write(&c.log, c.m.state, &zero, sizeof(zero), &state, sizeof(state));
@@ -1049,7 +1086,12 @@ int xvs_acl_del(struct xvs_switch *sw, const char *port, __u32 id)
 	if (err)
 		goto out;
 	/* Flags first (the fast path stops looking), then shapes, entries, the rule. */
-	err = write_port_flags(&c, &p, acl_flags_of(stored, ns, p.id, id));
+	{
+		__u32 flags, mask;
+
+		flags = acl_flags_of(stored, ns, p.id, id, &mask);
+		err = write_port_flags(&c, &p, flags, mask);
+	}
 	for (int dir = 0; dir < 2 && !err && r.kind == XVS_ACL_KIND_EXTENDED; dir++) {
 		struct xvs_xacl_shapes sh;
 		__u32 key = (__u32)p.id * 2 + (__u32)dir;

@@ -48,6 +48,24 @@ static void release_count(struct xvs_switch *sw, const struct xvs_fdb_entry *e)
 	}
 }
 
+/*
+ * Tell the dataplane's learn memo (bpf/lib/fdb.h) that entries changed behind its back: after
+ * every delete or write of FDB entries, never before (a memo filled in between must see a
+ * new value). Read, increment, write: racing with the dataplane's own increments can lose one
+ * of them, but never writes back a value the memo could hold from before.
+ */
+static void fdb_gen_bump(struct xvs_switch *sw)
+{
+	struct xvs_fdb_gen g = {};
+	__u32 zero = 0;
+
+	if (sw->fdb_gen_fd < 0)
+		return;
+	bpf_map_lookup_elem(sw->fdb_gen_fd, &zero, &g);
+	g.admin++;
+	bpf_map_update_elem(sw->fdb_gen_fd, &zero, &g, BPF_ANY);
+}
+
 int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const char *port)
 {
 	struct xvs_fdb_entry e = {}, old;
@@ -73,6 +91,7 @@ int xvs_fdb_add_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan, const
 	if (bpf_map_update_elem(sw->fdb_fd, &key, &e, 0))
 		return xvs_fail(-errno, "cannot add the FDB entry: %s%s", strerror(errno),
 				errno == E2BIG ? " (FDB full)" : "");
+	fdb_gen_bump(sw);
 	return 0;
 }
 
@@ -89,6 +108,7 @@ int xvs_fdb_del_static(struct xvs_switch *sw, const __u8 *mac, __u16 vlan)
 		return xvs_fail(-ENOENT, "no static FDB entry %s in VLAN %u", m, key.vlan);
 	if (bpf_map_delete_elem(sw->fdb_fd, &key))
 		return xvs_fail(-errno, "cannot delete the FDB entry %s: %s", m, strerror(errno));
+	fdb_gen_bump(sw);
 	return 0;
 }
 
@@ -111,6 +131,7 @@ static int flush_matching(struct xvs_switch *sw, __u32 ifindex, bool with_static
 			release_count(sw, e);
 	}
 	free(rows);
+	fdb_gen_bump(sw);
 	return 0;
 }
 

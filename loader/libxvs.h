@@ -70,6 +70,7 @@ struct xvs_switch {
 	int mirror_vlan_fd, capture_fd, port_ids_fd;
 	int qos_fd;
 	int vmq_fd;                  /* XSKMAP of VMQ sockets; -1 on a switch from before VMQ */
+	int fdb_gen_fd;              /* FDB generation (xvs_fdb_gen); -1 on a switch from before it */
 	int ingress_fd;              /* on every port: XDP, or TC clsact ingress */
 	int egress_fd;               /* XDP: the devmap egress program; TC: -1 */
 	int uplink_fd;               /* TC egress of the uplink: host traffic (bpf/lib/host.h) */

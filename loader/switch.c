@@ -452,8 +452,8 @@ void xvs_switch_close(struct xvs_switch *sw)
 {
 	int *fds[] = { &sw->ports_fd, &sw->fdb_fd, &sw->fdb_count_fd, &sw->stats_fd, &sw->tx_fd,
 		       &sw->pvlan_fd, &sw->mirror_vlan_fd, &sw->capture_fd, &sw->port_ids_fd,
-		       &sw->config_fd, &sw->clock_fd, &sw->qos_fd, &sw->vmq_fd, &sw->ingress_fd,
-		       &sw->egress_fd, &sw->uplink_fd };
+		       &sw->config_fd, &sw->clock_fd, &sw->qos_fd, &sw->vmq_fd, &sw->fdb_gen_fd,
+		       &sw->ingress_fd, &sw->egress_fd, &sw->uplink_fd };
 
 	if (!sw)
 		return;
@@ -477,7 +477,8 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 		return xvs_fail(-ENOMEM, "out of memory");
 	sw->ports_fd = sw->fdb_fd = sw->fdb_count_fd = sw->stats_fd = sw->tx_fd = sw->pvlan_fd =
 		sw->mirror_vlan_fd = sw->capture_fd = sw->port_ids_fd = sw->config_fd = sw->clock_fd =
-		sw->qos_fd = sw->vmq_fd = sw->ingress_fd = sw->egress_fd = sw->uplink_fd = -1;
+		sw->qos_fd = sw->vmq_fd = sw->fdb_gen_fd = sw->ingress_fd = sw->egress_fd =
+		sw->uplink_fd = -1;
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	switch_dir(name, sw->dir, sizeof(sw->dir));
 	if (stat(sw->dir, &st)) {
@@ -504,6 +505,9 @@ int xvs_switch_open(const char *name, struct xvs_switch **out)
 
 		snprintf(path, sizeof(path), "%s/xvs_vmq", sw->dir);
 		sw->vmq_fd = bpf_obj_get(path);
+		/* Optional too: a switch from before the learn memo has no xvs_fdb_gen. */
+		snprintf(path, sizeof(path), "%s/xvs_fdb_gen", sw->dir);
+		sw->fdb_gen_fd = bpf_obj_get(path);
 	}
 	if (!err && sw->datapath == XVS_DATAPATH_XDP)
 		err = get_pinned(sw->dir, XVS_PIN_EGRESS, &sw->egress_fd);

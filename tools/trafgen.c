@@ -20,11 +20,12 @@
  *   xvs-trafgen bare attach --in IF --out IF[,IF...] --pin DIR | bare detach --pin DIR
  *       The baseline forwarder: XDP on --in, one bpf_redirect_map into a DEVMAP holding the
  *       --out devices (unicast to the first, or broadcast to all when several are given).
- *   xvs-trafgen cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N]
- *                    [--runs N] [--size B] [--dst MAC] [--src MAC]
+ *   xvs-trafgen cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N [--rotate-src]]
+ *                    [--repeat N] [--runs N] [--size B] [--dst MAC] [--src MAC]
  *       Per-packet ns of a pinned XDP program (or of the bare forwarder redirecting to IF)
  *       under BPF_PROG_TEST_RUN, taking turns with an XDP_PASS program on the same frame and
- *       context; prints the medians and the difference.
+ *       context; prints the medians and the difference. --rotate N: the destination (with
+ *       --rotate-src: the source) MAC rotates over N addresses, bytes 3..5 = 0..N-1.
  *   xvs-trafgen fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]
  *   xvs-trafgen acl-fill --switch NAME --port PORT --count N
  *       The ACL policy of the benchmark on PORT, direction out, through libxvs (XVS_ROOT):
@@ -736,6 +737,7 @@ static int cmd_cost(int argc, char **argv)
 		{ "bare-out", required_argument, NULL, 'o' },
 		{ "in-dev", required_argument, NULL, 'i' },
 		{ "rotate", required_argument, NULL, 'r' },
+		{ "rotate-src", no_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "runs", required_argument, NULL, 'k' },
 		{ "size", required_argument, NULL, OPT_SIZE },
@@ -745,6 +747,7 @@ static int cmd_cost(int argc, char **argv)
 		{}
 	};
 	unsigned long rotate = 0, repeat = 2000000, runs = 7;
+	bool rotate_src = false;
 	const char *prog_pin = NULL, *in_dev = NULL, *bare_out = NULL;
 	__u32 prog_ns[64], pass_ns[64], delta_med, prog_ret = 0, pass_ret = 0;
 	int c, r, ifindex = 0, out_ifindex = 0, target_fd = -1, pass_fd, run_fd_prog, run_fd_pass;
@@ -777,6 +780,9 @@ static int cmd_cost(int argc, char **argv)
 			if (parse_ul(optarg, 1UL << 24, &rotate))
 				return die("invalid --rotate '%s'", optarg);
 			break;
+		case 'R':
+			rotate_src = true;
+			break;
 		case 'n':
 			if (parse_ul(optarg, 0xffffffffUL, &repeat) || !repeat)
 				return die("invalid --repeat '%s'", optarg);
@@ -786,11 +792,13 @@ static int cmd_cost(int argc, char **argv)
 				return die("invalid --runs '%s' (1-64)", optarg);
 			break;
 		default:
-			return die("usage: xvs-trafgen cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N] [--runs N] [--size B] [--dst MAC] [--src MAC] [--vlan VID]");
+			return die("usage: xvs-trafgen cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N [--rotate-src]] [--repeat N] [--runs N] [--size B] [--dst MAC] [--src MAC] [--vlan VID]");
 		}
 	}
 	if (!!prog_pin == !!bare_out || optind != argc)
 		return die("cost: one of --prog PIN or --bare-out IF is required");
+	if (rotate_src && !rotate)
+		return die("cost: --rotate-src needs --rotate N");
 	if (in_dev) {
 		ifindex = ifindex_of(in_dev);
 		if (!ifindex)
@@ -847,6 +855,7 @@ static int cmd_cost(int argc, char **argv)
 		 * the program at the end differs. */
 		run_fd_prog = run_fd_pass = bpf_program__fd(skel->progs.xvs_bench_rot);
 		skel->bss->rot_count = (__u32)rotate;
+		skel->bss->rot_src = rotate_src;
 	}
 	jmp_fd = bpf_map__fd(skel->maps.bench_jmp);
 
@@ -1078,7 +1087,7 @@ static void usage(FILE *f)
 	      "  refl attach --dev IF --pin DIR [--own-src MAC] [--rotate N] | refl detach --pin DIR\n"
 	      "  sink attach --dev IF --pin DIR | sink detach --pin DIR | sink read --pin DIR[,DIR...]\n"
 	      "  bare attach --in IF --out IF[,IF...] [--egress] --pin DIR | bare detach --pin DIR\n"
-	      "  cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N] [--repeat N] [--runs N] [--size B]\n"
+	      "  cost --prog PIN|--bare-out IF [--in-dev IF] [--rotate N [--rotate-src]] [--repeat N] [--runs N] [--size B]\n"
 	      "       [--dst MAC] [--src MAC] [--vlan VID]\n"
 	      "  fdb-fill --switch-dir DIR --dev IF --count N [--vlan VID] [--base MAC]\n"
 	      "  acl-fill --switch NAME --port PORT --count N\n",

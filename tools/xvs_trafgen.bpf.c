@@ -16,7 +16,8 @@
  *                   slot 0, or broadcast to every slot).
  *   xvs_bench_pass  returns XDP_PASS: the floor for per-packet cost under BPF_PROG_TEST_RUN.
  *   xvs_bench_rot   for per-packet cost with many destinations: rotates the destination MAC
- *                   like the reflector, then tail-calls the program under test.
+ *                   like the reflector (or the source MAC: many senders), then tail-calls the
+ *                   program under test.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -44,6 +45,8 @@ const volatile __u32 bare_broadcast;
  * different FDB entries (and different cache lines) the way real traffic does. */
 __u32 rot_count;
 __u32 rot_seq;
+/* xvs_bench_rot only: rotate the source MAC instead (many senders behind one port). */
+__u32 rot_src;
 
 /* Per-CPU frame counters of a sink or reflector: BENCH_COUNTED frames counted while running,
  * BENCH_DRAINED frames a stopped reflector dropped (the frames still in flight at the end). */
@@ -187,7 +190,9 @@ int xvs_bench_rot(struct xdp_md *ctx)
 
 	if (data + 14 > data_end)
 		return XDP_ABORTED;
-	rotate_dst(data);
+	if (data + 12 > data_end)
+		return XDP_ABORTED;
+	rotate_dst(rot_src ? data + 6 : data);
 	bpf_tail_call(ctx, &bench_jmp, 0);
 	return XDP_ABORTED;
 }

@@ -15,8 +15,9 @@
  *                 flow (lib/flow.h) whose frames, both ways, pass without the rules.
  *
  * A frame must pass both: the port ACL first, then the extended ACL. The tables are derived
- * from the rules by userspace (loader/acl.c), which also sets the XVS_PORT_ACL_* flags so a
- * port without rules of a kind pays one flag test for it.
+ * from the rules by userspace (loader/acl.c), which also sets the port's acl_mask (which
+ * lookups can match, per direction: XVS_ACLM_*), so a frame pays only for the lookups that can
+ * match — none at all on a port without rules for its direction.
  */
 #ifndef XVS_LIB_ACL_H
 #define XVS_LIB_ACL_H
@@ -310,42 +311,56 @@ static __always_inline struct xvs_acl_val *xvs_acl_better(struct xvs_acl_val *a,
 }
 
 /* Count the frame on every meter rule it matches (MAC local/remote, longest IP prefix
- * local/remote). Meters never decide. */
-static __always_inline void xvs_acl_meter(__u16 port, __u8 dir, const struct xvs_acl_pkt *k,
-					  __u32 bytes)
+ * local/remote). Meters never decide. `m`: the direction's byte of the port's acl_mask, so
+ * only tables that hold meter rules for this port and direction are looked up. */
+static __always_inline void xvs_acl_meter(__u16 port, __u8 dir, __u32 m,
+					  const struct xvs_acl_pkt *k, __u32 bytes)
 {
 	const __u8 scope = XVS_ACL_SCOPE_METER;
-	struct xvs_acl_val *m;
+	struct xvs_acl_val *v;
 
-	m = xvs_acl_mac_find(port, dir, scope | XVS_ACL_SCOPE_REMOTE, k->remote_mac);
-	if (m)
-		xvs_acl_hit(m->slot, bytes);
-	m = xvs_acl_mac_find(port, dir, scope, k->local_mac);
-	if (m)
-		xvs_acl_hit(m->slot, bytes);
+	if (m & XVS_ACLM_METER_MAC_REMOTE) {
+		v = xvs_acl_mac_find(port, dir, scope | XVS_ACL_SCOPE_REMOTE, k->remote_mac);
+		if (v)
+			xvs_acl_hit(v->slot, bytes);
+	}
+	if (m & XVS_ACLM_METER_MAC_LOCAL) {
+		v = xvs_acl_mac_find(port, dir, scope, k->local_mac);
+		if (v)
+			xvs_acl_hit(v->slot, bytes);
+	}
 	if (!k->family)
 		return;
-	m = xvs_acl_ip_find(port, dir, scope | XVS_ACL_SCOPE_REMOTE, k->family, k->remote_ip);
-	if (m)
-		xvs_acl_hit(m->slot, bytes);
-	m = xvs_acl_ip_find(port, dir, scope, k->family, k->local_ip);
-	if (m)
-		xvs_acl_hit(m->slot, bytes);
+	if (m & XVS_ACLM_METER_IP_REMOTE) {
+		v = xvs_acl_ip_find(port, dir, scope | XVS_ACL_SCOPE_REMOTE, k->family, k->remote_ip);
+		if (v)
+			xvs_acl_hit(v->slot, bytes);
+	}
+	if (m & XVS_ACLM_METER_IP_LOCAL) {
+		v = xvs_acl_ip_find(port, dir, scope, k->family, k->local_ip);
+		if (v)
+			xvs_acl_hit(v->slot, bytes);
+	}
 }
 
-/* XVS_CONTINUE (allowed, or no rule matched) or XVS_DROP_ACL. */
-static __always_inline int xvs_port_acl(__u16 port, __u32 flags, __u8 dir,
+/* XVS_CONTINUE (allowed, or no rule matched) or XVS_DROP_ACL. `m` as for xvs_acl_meter. */
+static __always_inline int xvs_port_acl(__u16 port, __u32 m, __u8 dir,
 					const struct xvs_acl_pkt *k, __u32 bytes)
 {
-	struct xvs_acl_val *r = NULL;
+	struct xvs_acl_val *r = NULL, *l = NULL;
 
-	if (flags & XVS_PORT_ACL_MAC)
-		r = xvs_acl_better(xvs_acl_mac_find(port, dir, XVS_ACL_SCOPE_REMOTE, k->remote_mac),
-				   xvs_acl_mac_find(port, dir, 0, k->local_mac));
-	if (!r && (flags & XVS_PORT_ACL_IP) && k->family)
-		r = xvs_acl_better(xvs_acl_ip_find(port, dir, XVS_ACL_SCOPE_REMOTE, k->family,
-						   k->remote_ip),
-				   xvs_acl_ip_find(port, dir, 0, k->family, k->local_ip));
+	if (m & XVS_ACLM_MAC_REMOTE)
+		r = xvs_acl_mac_find(port, dir, XVS_ACL_SCOPE_REMOTE, k->remote_mac);
+	if (m & XVS_ACLM_MAC_LOCAL)
+		l = xvs_acl_mac_find(port, dir, 0, k->local_mac);
+	r = xvs_acl_better(r, l);
+	if (!r && (m & XVS_ACLM_IP) && k->family) {
+		if (m & XVS_ACLM_IP_REMOTE)
+			r = xvs_acl_ip_find(port, dir, XVS_ACL_SCOPE_REMOTE, k->family, k->remote_ip);
+		if (m & XVS_ACLM_IP_LOCAL)
+			l = xvs_acl_ip_find(port, dir, 0, k->family, k->local_ip);
+		r = xvs_acl_better(r, l);
+	}
 	if (!r)
 		return XVS_CONTINUE;
 	xvs_acl_hit(r->slot, bytes);
@@ -428,8 +443,17 @@ __noinline int xvs_xacl_find(__u32 port, __u32 dir, const struct xvs_acl_pkt *k,
 	return found;
 }
 
-/* XVS_CONTINUE, extended-acl or flow-table-full. */
-static __always_inline int xvs_ext_acl(__u16 port, __u32 flags, __u8 dir,
+/* What xvs_acl_verdict looks up for a frame, in one word (one register across the calls,
+ * not several stack slots; computed by the caller, xvs_acl_need): the direction's byte of the
+ * port's acl_mask (port ACL and meter lookups, XVS_ACLM_*), and these. */
+#define XVS_ACL_NEED_XACL  (1u << 8)  /* the port has extended rules for this direction */
+#define XVS_ACL_NEED_FLOWS (1u << 9)  /* the port has stateful rules (flows admit return
+				       * traffic in the other direction too) */
+#define XVS_ACL_NEED_OUT   (1u << 10) /* the direction: out (else in) */
+#define XVS_ACL_NEED_LOOKUPS (0xffu | XVS_ACL_NEED_XACL | XVS_ACL_NEED_FLOWS)
+
+/* XVS_CONTINUE, extended-acl or flow-table-full. `need` as above. */
+static __always_inline int xvs_ext_acl(__u16 port, __u32 need, __u8 dir,
 				       const struct xvs_acl_pkt *k, __u32 bytes)
 {
 	struct xvs_flow_key fk = {};
@@ -437,7 +461,7 @@ static __always_inline int xvs_ext_acl(__u16 port, __u32 flags, __u8 dir,
 	struct xvs_flow *fl;
 	__u64 now = 0;
 
-	if (flags & XVS_PORT_STATEFUL) {
+	if (need & XVS_ACL_NEED_FLOWS) {
 		now = xvs_now();
 		fk.port_id = port;
 		fk.family = k->family;
@@ -452,30 +476,30 @@ static __always_inline int xvs_ext_acl(__u16 port, __u32 flags, __u8 dir,
 			return XVS_CONTINUE;
 		}
 	}
-	if (!xvs_xacl_find(port, dir, k, &r))
+	if (!(need & XVS_ACL_NEED_XACL) || !xvs_xacl_find(port, dir, k, &r))
 		return XVS_CONTINUE;
 	xvs_acl_hit(r.slot, bytes);
 	if (r.action == XVS_ACL_DENY)
 		return XVS_DROP_EXT_ACL;
-	if ((r.flags & XVS_ACL_STATEFUL) && (flags & XVS_PORT_STATEFUL))
+	if ((r.flags & XVS_ACL_STATEFUL) && (need & XVS_ACL_NEED_FLOWS))
 		return xvs_flow_open(&fk, r.rule_id, r.slot, r.idle_timeout, now);
 	return XVS_CONTINUE;
 }
 
 /*
- * The ACL verdict for a frame on port p in direction dir (enum xvs_acl_dir): XVS_CONTINUE or
- * a drop reason (acl, extended-acl, flow-table-full, malformed). `l3off`: where the L3 header
- * starts in the bytes (the shim's xvs_l3_offset: on TC the outer tag is usually out of band);
- * `len`: the frame's bytes, for the counters. A global function, verified once for its
- * callers.
+ * The ACL verdict for a frame on port p in the direction and with the lookups `need` says
+ * (XVS_ACL_NEED_*, from xvs_acl_need): XVS_CONTINUE or a drop reason (acl, extended-acl,
+ * flow-table-full, malformed). `l3off`: where the L3 header starts in the bytes (the shim's
+ * xvs_l3_offset: on TC the outer tag is usually out of band); `len`: the frame's bytes, for
+ * the counters. A global function, verified once for its callers.
  */
 __noinline int xvs_acl_verdict(xvs_ctx_t *ctx, const struct xvs_port *p, __u32 l3off,
-			       __u32 len, __u32 dir)
+			       __u32 len, __u32 need)
 {
 	void *data, *end;
 	struct xvs_ethhdr *eth;
 	struct xvs_acl_pkt k = {};
-	__u32 flags, t;
+	__u32 dir, t;
 	__u16 port;
 	int ret;
 
@@ -484,14 +508,14 @@ __noinline int xvs_acl_verdict(xvs_ctx_t *ctx, const struct xvs_port *p, __u32 l
 	/* Bounded for the verifier: the MACs, at most one outer tag in the bytes. */
 	if (l3off < XVS_ETH_HLEN || l3off > XVS_ETH_HLEN + XVS_VLAN_HLEN)
 		return XVS_DROP_INTERNAL;
-	flags = p->flags;
+	dir = need & XVS_ACL_NEED_OUT ? XVS_ACL_OUT : XVS_ACL_IN;
 	port = p->id;
 	data = xvs_data(ctx);
 	end = xvs_data_end(ctx);
 	eth = data;
 	if ((void *)(eth + 1) > end)
 		return XVS_DROP_MALFORMED;
-	if ((flags & (XVS_PORT_ACL_IP | XVS_PORT_ACL_METER | XVS_PORT_XACL)) &&
+	if ((need & (XVS_ACLM_IP | XVS_ACLM_METER | XVS_ACL_NEED_XACL | XVS_ACL_NEED_FLOWS)) &&
 	    xvs_parse_l34(data, end, l3off, &k) < 0)
 		return XVS_DROP_MALFORMED;
 	if (dir == XVS_ACL_OUT) {
@@ -509,31 +533,48 @@ __noinline int xvs_acl_verdict(xvs_ctx_t *ctx, const struct xvs_port *p, __u32 l
 		k.local_port = k.remote_port;
 		k.remote_port = (__u16)t;
 	}
-	if (flags & XVS_PORT_ACL_METER)
-		xvs_acl_meter(port, (__u8)dir, &k, len);
-	ret = xvs_port_acl(port, flags, (__u8)dir, &k, len);
-	if (ret != XVS_CONTINUE || !(flags & XVS_PORT_XACL) || !k.family)
+	if (need & XVS_ACLM_METER)
+		xvs_acl_meter(port, (__u8)dir, need, &k, len);
+	ret = xvs_port_acl(port, need, (__u8)dir, &k, len);
+	if (ret != XVS_CONTINUE || !k.family || !(need & (XVS_ACL_NEED_XACL | XVS_ACL_NEED_FLOWS)))
 		return ret;
-	return xvs_ext_acl(port, flags, (__u8)dir, &k, len);
+	return xvs_ext_acl(port, need, (__u8)dir, &k, len);
 }
 
 /*
- * The hook the pipeline calls: free for a port without ACLs. The L3/L4 headers the rules look
- * at are made directly readable first (TC: an skb's linear part may end before them;
+ * The hook the pipeline calls: free for a port without ACL rules for this direction (and
+ * without stateful flows, which admit return traffic both ways). The L3/L4 headers the rules
+ * look at are made directly readable first (TC: an skb's linear part may end before them;
  * XDP: they are always in the first buffer).
  */
 #define XVS_ACL_HDR_BYTES (60 + 8) /* the longest IPv4 header and the L4 ports (ICMP: id) */
+
+/* What port p's rules make the verdict look up in direction dir (XVS_ACL_NEED_*). */
+static __always_inline __u32 xvs_acl_need(const struct xvs_port *p, __u8 dir)
+{
+	__u32 mask = p->acl_mask;
+	__u32 need = (mask >> (8 * dir)) & 0xff;
+
+	if (mask & XVS_ACLM_XACL(dir))
+		need |= XVS_ACL_NEED_XACL;
+	if (p->flags & XVS_PORT_STATEFUL)
+		need |= XVS_ACL_NEED_FLOWS;
+	return need;
+}
 
 static __always_inline int xvs_acl_check(xvs_ctx_t *ctx, const struct xvs_port *p,
 					 const struct xvs_frame *f, __u8 dir)
 {
 	__u32 l3off;
 
-	if (!(p->flags & XVS_PORT_ACL_ANY))
+	if (!xvs_acl_need(p, dir))
 		return XVS_CONTINUE;
 	l3off = xvs_l3_offset(ctx, f->tagged);
 	xvs_make_readable(ctx, l3off + XVS_ACL_HDR_BYTES);
-	return xvs_acl_verdict(ctx, p, l3off, f->len, dir);
+	/* Computed again rather than kept across the helper call above: one value less to
+	 * spill in the TC copy loop, which is on the longest call chain (DATAPLANE.md). */
+	return xvs_acl_verdict(ctx, p, l3off, f->len,
+			       xvs_acl_need(p, dir) | (dir == XVS_ACL_OUT ? XVS_ACL_NEED_OUT : 0));
 }
 
 #endif

@@ -67,13 +67,55 @@ static __always_inline __u16 xvs_fdb_vlan(__u16 vlan)
 	return primary && *primary ? (__u16)*primary : vlan;
 }
 
-/* Learn (f->fdb_vlan, src) on port p. Writes only when something changed (the entry is read on
- * every frame by every CPU; a write per frame would bounce its cache line). */
-static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct xvs_frame *f,
-					  const __u8 *src, __u64 now, struct xvs_port_stats *st)
+/*
+ * The learn memo: a source that keeps sending from the port it is learned on (the common
+ * case) costs an FDB lookup per frame just to find that nothing changed. So each CPU
+ * remembers, per port, the source it last confirmed there (entry on this port, last_seen =
+ * this second) and skips the lookup for the same source, port and second — as long as the
+ * FDB generation (xvs_fdb_gen) is the one read before that lookup. Whatever could make the
+ * skipped lookup find something else changes the generation first or the second: a station
+ * move (this function), an entry deleted or written by libxvs (loader/fdb.c), aging (only
+ * entries idle for >= 1 s, so never one confirmed this second; the sweep runs after the clock
+ * has moved on). A memo slot holds one source: a port with many senders just misses.
+ */
+static __always_inline __u64 xvs_key64(const struct xvs_fdb_key *k)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, k, sizeof(v));
+	return v;
+}
+
+#define XVS_MEMO_NONE (~0ULL) /* memo.sec while a slot holds nothing confirmed */
+
+/* Fill the memo slot m (its gen was set before the FDB lookup) with what was confirmed. */
+static __always_inline void xvs_learn_remember(struct xvs_learn_memo *m,
+					       const struct xvs_fdb_key *key, __u32 ifindex,
+					       __u64 now)
+{
+	if (!m)
+		return;
+	m->key = *key;
+	m->ifindex = ifindex;
+	m->sec = now;
+}
+
+/*
+ * Learn (f->fdb_vlan, src) on port p. Nothing to do when the learn memo says the source was
+ * confirmed on p this second and nothing changed since; else the FDB, written only when
+ * something changed (the entry is read on every frame by every CPU; a write per frame would
+ * bounce its cache line). Not inlined: its locals stay off the ingress program's stack, which
+ * is part of the TC flavour's longest call chain (docs/DATAPLANE.md, ACLs).
+ */
+static __noinline void xvs_fdb_learn(const struct xvs_port *p, const struct xvs_frame *f,
+				     const __u8 *src, __u64 now, struct xvs_port_stats *st)
 {
 	struct xvs_fdb_key key = {};
 	struct xvs_fdb_entry *e, fresh = {};
+	struct xvs_learn_memo *memo;
+	struct xvs_fdb_gen *g;
+	__u32 id = p->id, zero = 0;
+	__u64 gen = 0;
 	__u16 old_port;
 	long err;
 
@@ -82,11 +124,26 @@ static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct
 	__builtin_memcpy(key.mac, src, XVS_ETH_ALEN);
 	key.vlan = f->fdb_vlan;
 
+	/* The generation before the FDB lookup: a change after it makes the memo stale. */
+	g = bpf_map_lookup_elem(&xvs_fdb_gen, &zero);
+	if (g)
+		__builtin_memcpy(&gen, g, sizeof(gen));
+	memo = bpf_map_lookup_elem(&xvs_learn_memo, &id);
+	if (memo) {
+		if (memo->sec == now && memo->gen == gen && memo->ifindex == p->ifindex &&
+		    xvs_key64(&memo->key) == xvs_key64(&key))
+			return;
+		/* Empty until the source is confirmed below, under this generation. */
+		memo->sec = XVS_MEMO_NONE;
+		memo->gen = gen;
+	}
+
 	e = bpf_map_lookup_elem(&xvs_fdb, &key);
 	if (e) {
 		if (e->ifindex == p->ifindex) {
 			if (e->last_seen != now)
 				e->last_seen = now;
+			xvs_learn_remember(memo, &key, p->ifindex, now);
 			return;
 		}
 		if (e->flags & XVS_FDB_STATIC)
@@ -98,6 +155,10 @@ static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct
 		e->ifindex = p->ifindex;
 		e->port_id = p->id;
 		e->last_seen = now;
+		/* Every CPU's memo of the old port is stale now. */
+		g = bpf_map_lookup_elem(&xvs_fdb_gen, &zero);
+		if (g)
+			__sync_fetch_and_add(&g->moves, 1);
 		xvs_fdb_release(old_port);
 		if (st)
 			st->learn_moves++;
@@ -114,7 +175,9 @@ static __always_inline void xvs_fdb_learn(const struct xvs_port *p, const struct
 		xvs_fdb_release(p->id);
 		if (err == -E2BIG && st)
 			st->learn_refused_table++;
+		return;
 	}
+	xvs_learn_remember(memo, &key, p->ifindex, now);
 }
 
 static __always_inline struct xvs_fdb_entry *xvs_fdb_lookup(const __u8 *dst, __u16 vlan)

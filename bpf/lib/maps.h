@@ -29,6 +29,32 @@ struct {
 	__type(value, struct xvs_fdb_entry);
 } xvs_fdb SEC(".maps");
 
+/* FDB generation (struct xvs_fdb_gen): changes whenever an entry changes where the learn memo
+ * (lib/fdb.h) cannot see it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_fdb_gen);
+} xvs_fdb_gen SEC(".maps");
+
+/* The learn memo: per CPU and port id, the source last confirmed learned on that port, and
+ * when (lib/fdb.h). Internal to the dataplane. */
+struct xvs_learn_memo {
+	struct xvs_fdb_key key;   /* (MAC, VLAN) */
+	__u32 ifindex;            /* the port's netdev when it was confirmed */
+	__u32 pad;
+	__u64 sec;                /* xvs_clock second: the entry's last_seen then */
+	__u64 gen;                /* xvs_fdb_gen then, read before the FDB lookup */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xvs_learn_memo);
+} xvs_learn_memo SEC(".maps");
+
 /* Private VLANs: secondary VID -> its primary VID (0: not a secondary). MACs of a private
  * VLAN domain are learned in its primary (shared VLAN learning), so a promiscuous port's reply
  * to an isolated host is known unicast; isolation comes from membership, not from the FDB.

@@ -161,7 +161,6 @@ static __always_inline int xvs_ingress_pipeline(xvs_ctx_t *ctx)
 	struct xvs_fdb_entry *e;
 	struct xvs_ethhdr *eth;
 	const struct xvs_port *p;
-	__u8 dst[XVS_ETH_ALEN];
 	int ret;
 
 	p = bpf_map_lookup_elem(&xvs_ports, &ifindex);
@@ -183,11 +182,10 @@ static __always_inline int xvs_ingress_pipeline(xvs_ctx_t *ctx)
 		return xvs_drop(st, XVS_DROP_MALFORMED);
 	xvs_fdb_learn(p, &f, eth->src, xvs_now(), st);
 
-	/* Keep dst on the stack: the output below moves the packet head. */
-	__builtin_memcpy(dst, eth->dst, XVS_ETH_ALEN);
-	if (xvs_mac_is_multicast(dst))
+	/* dst is read before the output below moves the packet head. */
+	if (xvs_mac_is_multicast(eth->dst))
 		return xvs_send_flood(ctx, p, &f, st);
-	e = xvs_fdb_lookup(dst, f.fdb_vlan);
+	e = xvs_fdb_lookup(eth->dst, f.fdb_vlan);
 	if (!e)
 		return xvs_send_flood(ctx, p, &f, st);
 	return xvs_unicast(ctx, p, e, &f, st);

@@ -17,8 +17,9 @@
  *                port offered, water-fills the switch's uplink-rate among them by weight and
  *                writes each port's share; the `out` bucket then uses min(max-rate, share).
  *
- * Only ports with an effective rate read the clock and take the bucket's spin lock; every other
- * port pays a test of its policy fields. The clock is bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC
+ * Only ports with an effective rate read the clock and touch a bucket (lock-free: see
+ * xvs_bucket_take); every other port pays a test of its policy fields. The clock is
+ * bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC
  * as of the last timer tick, which costs about half of bpf_ktime_get_ns() here (measured with
  * tools/bench.sh: about 20 against 39 ns per bucket check) and whose resolution
  * (one jiffy, a few ms) is nothing against a 250 ms burst: the bucket refills in steps, its
@@ -57,32 +58,43 @@ static __always_inline __u64 xvs_storm_burst(__u64 pps)
 
 /*
  * Take `cost` (bytes or packets) from bucket b, which refills at `rate` per second up to
- * `burst`. Caller holds the bucket's lock. 1 if the frame conforms, 0 if it is over the rate.
- * A refill that would reach the cap is not multiplied out, so elapsed x rate stays below the
- * cap (at most 3.2e18 tokens: 250 ms of 100 gbit) and cannot overflow.
+ * `burst`. 1 if the frame conforms, 0 if it is over the rate. A refill that would reach the
+ * cap is not multiplied out, so elapsed x rate stays below the cap (at most 3.2e18 tokens:
+ * 250 ms of 100 gbit) and cannot overflow; tokens stay below 2^63, so they can be compared as
+ * signed numbers while a racing take has them briefly below zero.
+ *
+ * Lock-free: a bpf_spin_lock disables interrupts, and the lock and unlock cost ~14 ns per
+ * bucket here (docs/BENCHMARKS.md), more than the rest of the check. The coarse clock moves
+ * once a tick, so a refill is rare: the CPU whose compare-and-swap moves the stamp to `now`
+ * adds what the elapsed time earned and cuts the excess over the cap; a take is one atomic
+ * subtraction, undone if it overdrew. On one CPU this is exactly the arithmetic of a locked
+ * bucket; CPUs racing at a refill or for the last tokens may drop a frame a locked bucket
+ * would have let through (never the other way round), which a policer may do.
  */
 static __always_inline int xvs_bucket_take(struct xvs_bucket *b, __u64 now, __u64 rate,
 					   __u64 burst, __u64 cost)
 {
-	__u64 cap = burst * XVS_QOS_UNIT, tokens = b->tokens, elapsed;
+	__u64 cap = burst * XVS_QOS_UNIT, stamp = b->stamp_ns, add;
+	__s64 tokens;
 
-	if (now > b->stamp_ns) {
-		elapsed = now - b->stamp_ns;
-		if (elapsed >= cap / rate)
-			tokens = cap;
-		else
-			tokens += elapsed * rate;
-		b->stamp_ns = now;
+	if (now > stamp && __sync_val_compare_and_swap(&b->stamp_ns, stamp, now) == stamp) {
+		add = now - stamp >= cap / rate ? cap : (now - stamp) * rate;
+		tokens = (__s64)(__sync_fetch_and_add(&b->tokens, add) + add);
+		if (tokens > (__s64)cap)
+			__sync_fetch_and_sub(&b->tokens, (__u64)tokens - cap);
+	} else {
+		/* The cap may have shrunk (a lower rate) since the last refill. */
+		tokens = (__s64)b->tokens;
+		if (tokens > (__s64)cap)
+			__sync_val_compare_and_swap(&b->tokens, (__u64)tokens, cap);
 	}
-	if (tokens > cap)
-		tokens = cap;
 	cost *= XVS_QOS_UNIT;
-	if (tokens < cost) {
-		b->tokens = tokens;
+	if ((__s64)b->tokens < (__s64)cost)
 		return 0;
-	}
-	b->tokens = tokens - cost;
-	return 1;
+	if ((__s64)__sync_fetch_and_sub(&b->tokens, cost) >= (__s64)cost)
+		return 1;
+	__sync_fetch_and_add(&b->tokens, cost); /* another CPU took them first */
+	return 0;
 }
 
 static __always_inline struct xvs_qos_state *xvs_qos_of(__u32 port_id)
@@ -116,9 +128,7 @@ static __noinline int xvs_police(struct xvs_qos_state *qos, __u32 kind, __u64 ra
 		b = kind == XVS_BUCKET_IN ? &qos->in : &qos->out;
 		burst = xvs_rate_burst(rate);
 	}
-	bpf_spin_lock(&qos->lock);
 	ok = xvs_bucket_take(b, now, rate, burst, cost);
-	bpf_spin_unlock(&qos->lock);
 	if (ok)
 		return XVS_CONTINUE;
 	return kind == XVS_BUCKET_STORM ? XVS_DROP_STORM_LIMIT : XVS_DROP_QOS;

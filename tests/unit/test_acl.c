@@ -286,6 +286,37 @@ Test(acl, no_rule_allows_and_costs_no_flag)
 	cr_assert_eq(out_of_p1(&k), XT_FWD);
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
 	cr_assert_eq(p.flags & (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL), 0);
+	cr_assert_eq(p.acl_mask, 0);
+}
+
+/* The port's acl_mask names exactly the lookups its rules can match, per direction; the fast
+ * path skips every other one (lib/acl.h). */
+Test(acl, the_mask_follows_kind_scope_and_direction_of_the_rules)
+{
+	struct xvs_port p;
+	__u32 r, l, m, x;
+
+	r = add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.9.0.0/16"));
+	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
+	cr_assert_eq(p.acl_mask, XVS_ACLM_PORT(XVS_ACL_OUT, XVS_ACLM_IP_REMOTE));
+	l = add("p1", port_mac(IN, XVS_ACL_ALLOW, true, MAC_A));
+	m = add("p1", port_ip(BOTH, XVS_ACL_METER, true, "10.0.0.0/8"));
+	x = add("p1", ext(IN, XVS_ACL_DENY, 5, "tcp", NULL, NULL));
+	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
+	cr_assert_eq(p.acl_mask,
+		     XVS_ACLM_PORT(XVS_ACL_OUT, XVS_ACLM_IP_REMOTE | XVS_ACLM_METER_IP_LOCAL) |
+		     XVS_ACLM_PORT(XVS_ACL_IN, XVS_ACLM_MAC_LOCAL | XVS_ACLM_METER_IP_LOCAL) |
+		     XVS_ACLM_XACL(XVS_ACL_IN));
+	cr_assert(xvs_acl_del(xt_sw, "p1", m) == 0, "%s", xvs_errmsg());
+	cr_assert(xvs_acl_del(xt_sw, "p1", l) == 0, "%s", xvs_errmsg());
+	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
+	cr_assert_eq(p.acl_mask, XVS_ACLM_PORT(XVS_ACL_OUT, XVS_ACLM_IP_REMOTE) |
+				 XVS_ACLM_XACL(XVS_ACL_IN));
+	cr_assert(xvs_acl_del(xt_sw, "p1", x) == 0, "%s", xvs_errmsg());
+	cr_assert(xvs_acl_del(xt_sw, "p1", r) == 0, "%s", xvs_errmsg());
+	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
+	cr_assert_eq(p.acl_mask, 0);
+	cr_assert_eq(p.flags & (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL), 0);
 }
 
 Test(acl, remote_ip_deny_drops_counts_reason_and_hits)
@@ -565,6 +596,20 @@ Test(acl, stateful_allow_admits_the_return_traffic)
 	cr_assert_eq(delivered(2, &reply, 1), 0);
 }
 
+/* A port whose only rule is a stateful `out` allow still looks its flows up for `in` frames:
+ * the return traffic counts on the rule (and keeps the flow alive). */
+Test(acl, return_traffic_counts_on_the_flow_without_in_rules)
+{
+	struct pkt req = a_to_b(5000, 53), reply = b_to_a(53, 5000);
+	__u32 id = add("p1", stateful(ext(OUT, XVS_ACL_ALLOW, 10, "udp", "53", NULL), 60));
+
+	cr_assert_eq(delivered(1, &req, 2), 1);
+	cr_assert_eq(flows(), 1);
+	cr_assert_eq(hits(id).packets, 1);
+	cr_assert_eq(delivered(2, &reply, 1), 1);
+	cr_assert_eq(hits(id).packets, 2, "the reply counted on the flow's rule");
+}
+
 Test(acl, a_flow_lives_until_idle_for_its_timeout)
 {
 	struct pkt k = a_to_b(5000, 53);
@@ -628,6 +673,7 @@ Test(acl, delete_and_port_del_remove_what_the_rules_put_in_place)
 	cr_assert(xvs_acl_del(xt_sw, "p1", e2) == 0, "%s", xvs_errmsg());
 	cr_assert(xvs_port_get(xt_sw, "p1", &p) == 0);
 	cr_assert_eq(p.flags & (XVS_PORT_ACL_ANY | XVS_PORT_STATEFUL), 0);
+	cr_assert_eq(p.acl_mask, 0);
 	/* A deleted id is not reused. */
 	cr_assert(add("p1", port_ip(OUT, XVS_ACL_DENY, false, "10.0.0.0/8")) > e2);
 	add("p2", port_ip(OUT, XVS_ACL_DENY, false, "10.0.0.0/8"));

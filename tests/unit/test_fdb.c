@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* MAC learning: what is learned where, station moves, static entries, aging, both caps. */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
 #include <unistd.h>
 #include "cases.h"
 
@@ -162,6 +165,69 @@ Test(fdb, default_aging_keeps_entries)
 	send_from(1, MAC_A, BCAST);
 	sleep(2);
 	cr_assert(xt_fdb_has(MAC_A, 0, NULL));
+}
+
+/*
+ * The learn memo (bpf/lib/fdb.h) skips the FDB lookup for a source its CPU confirmed on its
+ * port this second. Whatever changes the entry in between must be seen by the next frame all
+ * the same. The test stays on one CPU, so that every frame meets the same memo.
+ */
+static void on_one_cpu(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	cr_assert(sched_setaffinity(0, sizeof(set), &set) == 0, "%s", strerror(errno));
+}
+
+Test(fdb, memo_a_station_moving_back_is_followed_at_once)
+{
+	int where;
+
+	on_one_cpu();
+	send_from(1, MAC_A, BCAST);
+	send_from(1, MAC_A, BCAST);
+	send_from(2, MAC_A, BCAST);
+	cr_assert(xt_fdb_has(MAC_A, 0, &where) && where == 2);
+	send_from(1, MAC_A, BCAST);
+	cr_assert(xt_fdb_has(MAC_A, 0, &where));
+	cr_assert_eq(where, 1, "the move back to p1 was not learned");
+	cr_assert_eq(xt_stats(1).learn_moves, 1);
+	cr_assert_eq(xvs_fdb_learned_count(xt_sw, 1), 1);
+	cr_assert_eq(xvs_fdb_learned_count(xt_sw, 2), 0);
+}
+
+Test(fdb, memo_a_flushed_source_is_learned_again_at_once)
+{
+	int where;
+
+	on_one_cpu();
+	send_from(1, MAC_A, BCAST);
+	send_from(1, MAC_A, BCAST);
+	cr_assert(xvs_fdb_flush(xt_sw) == 0, "%s", xvs_errmsg());
+	cr_assert(!xt_fdb_has(MAC_A, 0, NULL));
+	send_from(1, MAC_A, BCAST);
+	cr_assert(xt_fdb_has(MAC_A, 0, &where), "not learned again after the flush");
+	cr_assert_eq(where, 1);
+	cr_assert_eq(xvs_fdb_learned_count(xt_sw, 1), 1);
+}
+
+Test(fdb, memo_a_deleted_static_entry_gives_way_to_learning_at_once)
+{
+	__u8 mac[6];
+	int where;
+
+	on_one_cpu();
+	cr_assert(xvs_parse_mac(MAC_A, mac) == 0);
+	cr_assert(xvs_fdb_add_static(xt_sw, mac, 0, "p1") == 0, "%s", xvs_errmsg());
+	send_from(1, MAC_A, BCAST);
+	send_from(1, MAC_A, BCAST);
+	cr_assert(xvs_fdb_del_static(xt_sw, mac, 0) == 0, "%s", xvs_errmsg());
+	send_from(1, MAC_A, BCAST);
+	cr_assert(xt_fdb_has(MAC_A, 0, &where), "not learned after the static entry went");
+	cr_assert_eq(where, 1);
+	cr_assert_eq(xvs_fdb_learned_count(xt_sw, 1), 1);
 }
 
 static void setup_small_table(void)

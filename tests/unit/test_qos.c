@@ -188,6 +188,16 @@ Test(qos, unlimited_port_never_touches_its_buckets)
 	cr_assert_eq(qos_of(2).in.stamp_ns, 0);
 }
 
+Test(qos, a_lower_rate_cuts_the_bucket_to_its_new_burst_at_once)
+{
+	/* 8 mbit: a burst of 250,000 bytes; 800 kbit (100,000 bytes/s): 25,000. */
+	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 8000000) == 0, "%s", xvs_errmsg());
+	freeze_bucket(1, OUT, 200000);
+	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 800000) == 0, "%s", xvs_errmsg());
+	cr_assert_eq(forwarded(1, BCAST, 1000, 40), 25, "the bucket kept more than the new burst");
+	cr_assert_eq(qos_of(1).out.tokens, 0);
+}
+
 Test(qos, removing_the_limit_lets_everything_through)
 {
 	cr_assert(xvs_port_set_max_rate(xt_sw, "p1", 8000000) == 0);
