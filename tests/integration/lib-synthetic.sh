@@ -60,6 +60,17 @@ vsc_start() {
 # (PATH like '["guest"]', from `xvs -j stats`).
 synth_field() { xvs_h hA -j stats sw "$1" | jfield "j[0][\"synthetic\"]$2"; }
 
+# refused DESC WANT CMD...: the command fails with one line on stderr containing WANT.
+refused() {
+	local desc=$1 want=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	expect_eq "$desc: exits 1" 1 "$rc"
+	expect_eq "$desc: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
+	expect_ok "$desc: says '$want'" grep -qF -- "$want" <<<"$out"
+}
+
 # wait_for CMD...: retry CMD until it succeeds, for up to 5 s.
 wait_for() {
 	local i

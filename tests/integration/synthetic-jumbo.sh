@@ -27,16 +27,6 @@ mtu() { nsx "$1" ip link set dev "$2" mtu "$3"; }
 dev_mtu() { nsx "$1" ip -o link show dev "$2" | grep -o ' mtu [0-9]*' | cut -d' ' -f3; }
 tap_mtu() { dev_mtu "$1" eth0; }
 big() { nsx "$1" ping -c 3 -W 2 -i 0.2 -q -M "do" -s 8972 "$2" >/dev/null 2>&1; }
-# refused DESC WANT CMD...: the command fails with one line on stderr containing WANT.
-refused() {
-	local desc=$1 want=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	expect_eq "$desc: exits 1" 1 "$rc"
-	expect_eq "$desc: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
-	expect_ok "$desc: says '$want'" grep -qF -- "$want" <<<"$out"
-}
 
 setup host_add hA
 setup host_add hB

@@ -51,16 +51,6 @@ setup xvs_h hB port add sw v2 --dev v2
 setup xvs_h hB port set sw v2 vlan access 10
 
 # ---- refusals: one line, non-zero, nothing changed ----
-# refused DESC WANT-IN-MESSAGE CMD...: the command fails with one line containing WANT.
-refused() {
-	local desc=$1 want=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	expect_eq "$desc: exits 1" 1 "$rc"
-	expect_eq "$desc: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
-	expect_ok "$desc: says '$want'" grep -qF -- "$want" <<<"$out"
-}
 refused "vmq on an emulated port" "vmq is for synthetic ports" xvs_h hA port set sw v1 vmq on
 expect_eq "... v1 keeps vmq off" False "$(port_field hA sw v1 vmq)"
 refused "vmq with a bad value" "expected on or off" xvs_h hA port set sw v1 vmq yes
